@@ -1,0 +1,17 @@
+"""dedupe: one clean record per story from scraped news feeds.
+
+Example:
+    >>> import dedupe
+    >>> rows = list(dedupe.clean(["Rain fell all day. Rivers rose.", "Rain fell all day. Rivers rose."]))
+    >>> len(rows), rows[0]["members"]
+    (1, ['<input>:1', '<input>:2'])
+"""
+
+from .config import DedupeConfig
+from .pipeline import annotate, clean
+from .records import FieldKeys, InputError, Record, read_records
+from .report import Report
+
+__all__ = ["DedupeConfig", "FieldKeys", "InputError", "Record", "Report", "annotate", "clean",
+           "read_records"]
+__version__ = "0.1.0"

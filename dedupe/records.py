@@ -1,0 +1,467 @@
+"""Reading feed files into records and writing results atomically."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .config import DedupeConfig
+from .report import Report
+from .text import ends_with_terminal, split_kicker, strip_link_tail
+
+TEXT_KEYS = ("text", "content", "body", "article", "description", "summary")
+ID_KEYS = ("id", "guid", "url", "link")
+TITLE_KEYS = ("title", "headline")
+FEED_KEYS = ("feed", "source", "site", "publisher")
+DATE_KEYS = ("date", "published", "pubDate", "pubdate", "published_at", "updated")
+FORMATS = ("jsonl", "json", "csv", "tsv", "txt")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+               ".tsv": "tsv", ".txt": "txt", ".text": "txt"}
+
+
+class InputError(ValueError):
+    """Bad input that stops the run: the message names file, line and the fix."""
+
+
+@dataclass(frozen=True)
+class FieldKeys:
+    """Which input fields hold text, id, title, feed and date (None: find automatically).
+
+    Example:
+        >>> FieldKeys(text="body").text
+        'body'
+    """
+
+    text: str | None = None
+    id: str | None = None
+    title: str | None = None
+    feed: str | None = None
+    date: str | None = None
+
+
+@dataclass
+class Record:
+    """One input item as read: the fields it came with plus where it came from."""
+
+    seq: int
+    id: str
+    text: str
+    title: str
+    feed: str
+    date: str | None
+    origin: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def detect_format(path: str, forced: str | None = None) -> str:
+    """The format of a path from its extension (`.gz` looked through) or `forced`.
+
+    Example:
+        >>> detect_format("a/feed.ndjson.gz"), detect_format("-")
+        ('jsonl', 'jsonl')
+    """
+    if forced:
+        if forced not in FORMATS:
+            raise InputError(f"unknown format {forced!r}: use one of {', '.join(FORMATS)}")
+        return forced
+    name = path[:-3] if path.endswith(".gz") else path
+    suffix = Path(name).suffix.lower()
+    if path == "-" or not suffix:
+        return "jsonl"
+    if suffix not in _EXTENSIONS:
+        raise InputError(f"{path}: unknown extension {suffix!r}: name it .jsonl/.json/.csv/.tsv/.txt "
+                         f"or pass --format")
+    return _EXTENSIONS[suffix]
+
+
+def _open_binary(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        fh: IO[bytes] = open(path, "rb")
+    except OSError as e:
+        raise InputError(f"{path}: cannot open ({e.strerror}): check the path") from None
+    if path.endswith(".gz"):
+        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+    return fh
+
+
+def _decoded_lines(path: str, report: Report, strict: bool) -> Iterator[tuple[int, str]]:
+    """(line number, text) per line; lines that are not UTF-8 are rejected one by one."""
+    fh = _open_binary(path)
+    try:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                _reject(report, strict, "undecodable_bytes", f"{path}:{n}",
+                        f"bytes are not UTF-8 at column {e.start + 1} (re-encode the file as UTF-8)", raw)
+                continue
+            if n == 1:
+                line = line.lstrip("\ufeff")
+            yield n, line
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise InputError(f"{path}: read failed ({e}): check the file is complete") from None
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
+
+
+def _reject(report: Report, strict: bool, reason: str, where: str, why: str, raw: bytes | str) -> None:
+    if strict:
+        raise InputError(f"{where}: {why}")
+    report.reject(reason, where, raw)
+
+
+def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...]) -> tuple[str | None, Any]:
+    if forced is not None:
+        return (forced, obj[forced]) if forced in obj else (None, None)
+    lowered = {k.lower(): k for k in obj if isinstance(k, str)}
+    for c in candidates:
+        k = lowered.get(c.lower())
+        if k is not None and obj[k] not in (None, ""):
+            return k, obj[k]
+    for c in candidates:
+        k = lowered.get(c.lower())
+        if k is not None:
+            return k, obj[k]
+    return None, None
+
+
+class _Builder:
+    """Turns raw objects into Records: field detection, ids, feeds, rejects."""
+
+    def __init__(self, keys: FieldKeys, config: DedupeConfig, report: Report) -> None:
+        self.keys, self.config, self.report = keys, config, report
+        self.seq = 0
+        self.seen_keys: set[str] = set()
+        self.with_text_key = 0
+
+    def build(self, obj: Any, path: str, line: int, raw: bytes | str) -> Record | None:
+        where = f"{path}:{line}"
+        strict = self.config.strict
+        if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > self.config.max_record_bytes:
+            _reject(self.report, strict, "record_too_large", where,
+                    f"record is over {self.config.max_record_bytes} bytes (raise --max-record-bytes)", raw)
+            return None
+        if isinstance(obj, str):
+            obj = {"text": obj}
+        if not isinstance(obj, dict):
+            _reject(self.report, strict, "not_an_object", where,
+                    f"expected a JSON object, got {type(obj).__name__} (one object per record)", raw)
+            return None
+        self.seen_keys.update(str(k) for k in obj)
+        text_key, text = _pick(obj, self.keys.text, TEXT_KEYS)
+        _, title = _pick(obj, self.keys.title, TITLE_KEYS)
+        if text_key is not None:
+            self.with_text_key += 1
+        for name, value in (("text", text), ("title", title)):
+            if value is not None and not isinstance(value, str):
+                _reject(self.report, strict, f"{name}_not_a_string", where,
+                        f"field {name!r} holds {type(value).__name__}, not a string (fix the field "
+                        f"or point --{name}-key at another)", raw)
+                return None
+        text, title = (text or "").strip(), (title or "").strip()
+        if not text and not title:
+            _reject(self.report, strict, "no_text", where,
+                    "record has no text and no title (give it one, or set --text-key)", raw)
+            return None
+        _, rid = _pick(obj, self.keys.id, ID_KEYS)
+        _, feed = _pick(obj, self.keys.feed, FEED_KEYS)
+        _, date = _pick(obj, self.keys.date, DATE_KEYS)
+        rec = Record(
+            seq=self.seq,
+            id=str(rid) if rid not in (None, "") else where,
+            text=text, title=title,
+            feed=str(feed) if feed not in (None, "") else Path(path).name,
+            date=str(date) if date not in (None, "") else None,
+            origin=where, fields=obj,
+        )
+        self.seq += 1
+        return rec
+
+
+def _jsonl_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int, Any, str]]:
+    for n, line in _decoded_lines(path, report, strict):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line), line
+        except (json.JSONDecodeError, RecursionError) as e:
+            msg = getattr(e, "msg", "too deeply nested")
+            _reject(report, strict, "bad_json", f"{path}:{n}",
+                    f"malformed JSON ({msg}): one JSON object per line", line)
+
+
+def _json_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int, Any, str]]:
+    lines = [line for _, line in _decoded_lines(path, report, strict)]
+    doc = "".join(lines)
+    if not doc.strip():
+        return
+    try:
+        data = json.loads(doc)
+    except (json.JSONDecodeError, RecursionError) as e:
+        line = getattr(e, "lineno", 1)
+        raise InputError(f"{path}:{line}: malformed JSON ({getattr(e, 'msg', e)}): "
+                         f"a .json file must hold one array of objects (use .jsonl for one per line)") from None
+    if isinstance(data, dict):
+        data = next((v for v in data.values() if isinstance(v, list)), [data])
+    if not isinstance(data, list):
+        raise InputError(f"{path}:1: expected an array of objects, got {type(data).__name__}")
+    for i, obj in enumerate(data, 1):
+        yield i, obj, json.dumps(obj, ensure_ascii=False)
+
+
+def _csv_objects(path: str, report: Report, strict: bool, delimiter: str) -> Iterator[tuple[int, Any, str]]:
+    lines = (line for _, line in _decoded_lines(path, report, strict))
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as e:
+        raise InputError(f"{path}:1: bad CSV header ({e})") from None
+    header = [h.strip() for h in header]
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            _reject(report, strict, "bad_csv", f"{path}:{reader.line_num}", f"bad CSV row ({e})", "")
+            continue
+        line = start + 1
+        start = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        raw = _csv_line(row, delimiter)
+        if len(row) != len(header):
+            _reject(report, strict, "wrong_field_count", f"{path}:{line}",
+                    f"row has {len(row)} fields, the header has {len(header)} (quote fields "
+                    f"that hold the delimiter)", raw)
+            continue
+        yield line, dict(zip(header, row)), raw
+
+
+def _csv_line(row: list[str], delimiter: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerow(row)
+    return buf.getvalue()
+
+
+_CAP_KICKER = re.compile(r"^\s*[A-Z][A-Z0-9'’&.\- ]{2,40}:\s")
+
+
+def split_text_dump(lines: list[str], mode: str, min_words: int = 40) -> list[tuple[int, str]]:
+    """Group the lines of a plain-text dump into (first line number, record text).
+
+    `blank`: records are separated by blank lines; `line`: one record a line; `auto`:
+    `blank` when the dump has blank lines, else by evidence: a line that opens with an
+    ALL-CAPS kicker starts a story, a long line cut mid-sentence is a teaser of its own,
+    and other consecutive lines are paragraphs of one article.
+
+    Example:
+        >>> split_text_dump(["Para one.", "Para two.", "CUT: a long teaser that stops"], "auto")
+        [(1, 'Para one.\\nPara two.'), (3, 'CUT: a long teaser that stops')]
+    """
+    numbered = [(n, line.rstrip("\r\n")) for n, line in enumerate(lines, 1)]
+    if mode == "auto":
+        mode = "blank" if any(not t.strip() for _, t in numbered[:-1]) and \
+            any(t.strip() for _, t in numbered) else "evidence"
+    if mode == "line":
+        return [(n, t.strip()) for n, t in numbered if t.strip()]
+    groups: list[tuple[int, list[str]]] = []
+    if mode == "blank":
+        current: list[str] = []
+        for n, t in numbered:
+            if t.strip():
+                if not current:
+                    groups.append((n, current))
+                current.append(t.strip())
+            else:
+                current = []
+        return [(n, "\n".join(g)) for n, g in groups if g]
+    open_article = False
+    for n, t in numbered:
+        t = t.strip()
+        if not t:
+            continue
+        kicker, _ = split_kicker(t)
+        body = strip_link_tail(t)
+        is_cut = not ends_with_terminal(body) and len(body.split()) >= min_words
+        if kicker or is_cut or not open_article:
+            groups.append((n, [t]))
+            open_article = not (kicker or is_cut)
+        else:
+            groups[-1][1].append(t)
+    return [(n, "\n".join(g)) for n, g in groups]
+
+
+def _txt_objects(path: str, report: Report, config: DedupeConfig) -> Iterator[tuple[int, Any, str]]:
+    lines = [line for _, line in _decoded_lines(path, report, config.strict)]
+    for n, text in split_text_dump(lines, config.split, config.cut_min_words):
+        yield n, {"text": text}, text
+
+
+def read_records(sources: Iterable[str] | str, config: DedupeConfig | None = None,
+                 keys: FieldKeys | None = None, fmt: str | None = None,
+                 report: Report | None = None) -> Iterator[Record]:
+    """Read feed files (paths or `-` for stdin) into Records, in input order.
+
+    Bad records are skipped and counted in `report` (or raise InputError with
+    `config.strict`).
+
+    Example:
+        >>> import tempfile, os
+        >>> d = tempfile.mkdtemp(); p = os.path.join(d, "f.jsonl")
+        >>> _ = open(p, "w").write('{"id": "a", "text": "Hello."}\\n')
+        >>> [(r.id, r.text, r.feed) for r in read_records([p])]
+        [('a', 'Hello.', 'f.jsonl')]
+    """
+    config = config or DedupeConfig()
+    report = report if report is not None else Report()
+    builder = _Builder(keys or FieldKeys(), config, report)
+    for path in [sources] if isinstance(sources, str) else sources:
+        kind = detect_format(path, fmt)
+        if kind == "jsonl":
+            objects = _jsonl_objects(path, report, config.strict)
+        elif kind == "json":
+            objects = _json_objects(path, report, config.strict)
+        elif kind in ("csv", "tsv"):
+            objects = _csv_objects(path, report, config.strict, "," if kind == "csv" else "\t")
+        else:
+            objects = _txt_objects(path, report, config)
+        before_text, before_seq = builder.with_text_key, builder.seq
+        rejected_before = report.records_rejected
+        for line, obj, raw in objects:
+            report.records_read += 1
+            rec = builder.build(obj, path, line, raw)
+            if rec is not None:
+                yield rec
+        got_text = builder.with_text_key - before_text
+        if kind != "txt" and got_text == 0 and builder.seq == before_seq \
+                and report.records_rejected > rejected_before:
+            found = ", ".join(sorted(builder.seen_keys)[:20]) or "none"
+            raise InputError(f"{path}: no record has a text field (looked for {', '.join(TEXT_KEYS)}; "
+                             f"keys found: {found}): name it with --text-key")
+
+
+def records_from_objects(items: Iterable[dict | str], config: DedupeConfig | None = None,
+                         keys: FieldKeys | None = None, report: Report | None = None,
+                         source: str = "<input>") -> Iterator[Record]:
+    """Records from in-memory dicts or strings (the library's iterator input).
+
+    Example:
+        >>> [r.id for r in records_from_objects(["One.", {"id": "x", "text": "Two."}])]
+        ['<input>:1', 'x']
+    """
+    config = config or DedupeConfig()
+    report = report if report is not None else Report()
+    builder = _Builder(keys or FieldKeys(), config, report)
+    for n, item in enumerate(items, 1):
+        report.records_read += 1
+        raw = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
+        rec = builder.build(item, source, n, raw)
+        if rec is not None:
+            yield rec
+
+
+# ---------------------------------------------------------------- writing
+
+def output_format(path: str | None) -> str:
+    """`jsonl` or `csv`, from the output path's extension (JSONL by default).
+
+    Example:
+        >>> output_format("out.csv"), output_format(None)
+        ('csv', 'jsonl')
+    """
+    if path and Path(path[:-3] if path.endswith(".gz") else path).suffix.lower() in (".csv", ".tsv"):
+        return "csv"
+    return "jsonl"
+
+
+def _csv_value(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, dict, bool)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
+    """Write rows as JSONL (streaming) or CSV (list fields JSON-encoded); returns the count.
+
+    Example:
+        >>> buf = io.StringIO(); write_rows([{"a": [1]}], buf, "csv"); buf.getvalue()
+        1
+        'a\\r\\n[1]\\r\\n'
+    """
+    n = 0
+    if fmt == "csv":
+        rows = list(rows)
+        columns: dict[str, None] = {}
+        for r in rows:
+            columns.update(dict.fromkeys(r))
+        w = csv.writer(out)
+        w.writerow(list(columns))
+        for r in rows:
+            w.writerow([_csv_value(r.get(c)) for c in columns])
+            n += 1
+        return n
+    for r in rows:
+        out.write(json.dumps(r, ensure_ascii=False, default=str))
+        out.write("\n")
+        n += 1
+    return n
+
+
+def atomic_writer(path: str) -> "_AtomicFile":
+    """A text file opened for writing that appears at `path` only when closed cleanly.
+
+    Example:
+        >>> d = tempfile.mkdtemp(); p = os.path.join(d, "o.txt")
+        >>> with atomic_writer(p) as f: _ = f.write("x")
+        >>> open(p).read()
+        'x'
+    """
+    return _AtomicFile(path)
+
+
+class _AtomicFile:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=directory)
+        raw = os.fdopen(fd, "wb")
+        self.binary = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw
+        self.raw = raw
+        self.fh = io.TextIOWrapper(self.binary, encoding="utf-8", newline="")
+
+    def __enter__(self) -> IO[str]:
+        return self.fh
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            self.fh.flush()
+            if self.binary is not self.raw:
+                self.binary.close()
+            self.raw.flush()
+            os.fsync(self.raw.fileno())
+        finally:
+            self.fh.detach()
+            self.raw.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)

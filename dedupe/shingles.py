@@ -1,0 +1,73 @@
+"""Character k-gram shingles of compacted text, hashed to uint32 with numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_BASE = np.uint32(0x01000193)  # FNV prime: odd, so the rolling polynomial stays a bijection per step
+_EMPTY = np.zeros(0, dtype=np.uint32)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3 finaliser: spreads the low-entropy polynomial over all 32 bits.
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def shingle_hashes(text: str, k: int) -> np.ndarray:
+    """Sorted distinct uint32 hashes of every k-character window of `text`.
+
+    A text shorter than k gives one shingle, the whole text; '' gives none.
+
+    Example:
+        >>> len(shingle_hashes("abcdefgh", 7)), len(shingle_hashes("abc", 7)), len(shingle_hashes("", 7))
+        (2, 1, 0)
+    """
+    if not text:
+        return _EMPTY
+    cps = _codepoints(text)
+    n = len(cps) - k + 1
+    if n <= 0:
+        return np.unique(_polynomial(cps[None, :]))
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint32)
+        for j in range(k):
+            h = h * _BASE + cps[j : j + n]
+        return np.unique(_fmix32(h))
+
+
+def _polynomial(rows: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = np.zeros(rows.shape[0], dtype=np.uint32)
+        for j in range(rows.shape[1]):
+            h = h * _BASE + rows[:, j]
+        return _fmix32(h)
+
+
+def shingle_hash(shingle: str) -> int:
+    """The hash of one shingle, equal to its entry in `shingle_hashes` (datasketch's hashfunc).
+
+    Example:
+        >>> int(shingle_hashes("abcdefg", 7)[0]) == shingle_hash("abcdefg")
+        True
+    """
+    return int(_polynomial(_codepoints(shingle)[None, :])[0])
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> int:
+    """Number of hashes two sorted distinct arrays share.
+
+    Example:
+        >>> overlap(np.array([1, 2, 3], dtype=np.uint32), np.array([2, 3, 4], dtype=np.uint32))
+        2
+    """
+    if len(a) == 0 or len(b) == 0:
+        return 0
+    return int(np.intersect1d(a, b, assume_unique=True).size)

@@ -1,0 +1,60 @@
+"""Fuzzy alignment scores: the only module that imports rapidfuzz."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+
+
+class LeadAlignment(NamedTuple):
+    """Where a short text aligns inside the opening of a long one."""
+
+    score: float
+    long_end: int
+
+
+def lead_alignment(short: str, long: str, cutoff: float = 0.0) -> LeadAlignment:
+    """Align `short` inside the opening of `long` (rapidfuzz partial alignment).
+
+    Only the opening (short's length plus slack) is searched: a teaser is a lead, and
+    the cap keeps non-matching pairs cheap.
+
+    Example:
+        >>> a = lead_alignment("the cat sat on the", "the cat sat on the mat today. it slept.")
+        >>> a.score, a.long_end
+        (100.0, 18)
+    """
+    if not short or not long:
+        return LeadAlignment(0.0, 0)
+    opening = long[: len(short) + 200 + len(short) // 4]
+    if len(short) > len(opening):
+        short = short[: len(opening)]
+    res = fuzz.partial_ratio_alignment(short, opening, score_cutoff=cutoff)
+    if res is None:
+        return LeadAlignment(0.0, 0)
+    return LeadAlignment(round(res.score, 1), res.dest_end)
+
+
+def title_score(a: str, b: str) -> float:
+    """Similarity of two headlines in 0..100 (word-set ratio, order-free).
+
+    Example:
+        >>> title_score("Sierra Leone declares curfew", "Curfew declared in Sierra Leone") > 70
+        True
+    """
+    if not a or not b:
+        return 0.0
+    return round(fuzz.token_set_ratio(a, b), 1)
+
+
+def text_score(a: str, b: str) -> float:
+    """Similarity of two short texts in 0..100 (word-sort ratio).
+
+    Example:
+        >>> text_score("the cat sat", "the cat sat")
+        100.0
+    """
+    if not a or not b:
+        return 0.0
+    return round(fuzz.token_sort_ratio(a, b), 1)

@@ -1,0 +1,269 @@
+"""Text normalisation: Unicode folding, feed boilerplate, kickers, datelines, sentence ends."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u00a0": " ", "\u200b": "", "\ufeff": "",
+})
+_SPACES = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """NFKC, straight quotes, plain dashes, `...` for the ellipsis sign.
+
+    Example:
+        >>> fold("\u201cHi\u201d \u2014 there\u2026")
+        '"Hi" - there...'
+    """
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+
+
+def normalize(text: str) -> str:
+    """Folded, lower-case text with runs of white space made one space.
+
+    Example:
+        >>> normalize("  The\\n\\nCAT  sat ")
+        'the cat sat'
+    """
+    return _SPACES.sub(" ", fold(text)).strip().lower()
+
+
+def compact(text: str) -> str:
+    """Lower-case letters and digits only: what shingles are cut from.
+
+    Dropping spaces and punctuation makes OCR line-break hyphenation ("inno- cent"),
+    merged words and stray spaces cost nothing.
+
+    Example:
+        >>> compact("Inno- cent, it's 5%!")
+        'innocentits5'
+    """
+    return _NOT_ALNUM.sub("", fold(text).lower())
+
+
+# ---------------------------------------------------------------- boilerplate
+
+# Link text and truncation marks that feeds append to a cut or complete item.
+_TAIL_LINK = re.compile(
+    r"""(?:\s*(?:
+        \[\s*(?:\.\.\.|…)\s*\]                       # [...] / […]
+      | (?:\.\.\.|…)?\s*(?:read|continue\s+reading|read\s+the\s+(?:full|rest)[^.]{0,40}|
+           read\s+full\s+(?:article|story)[^.]{0,40}|full\s+story|more)\s*(?:\.\.\.|…|»|›|>>|→)?
+      | the\s+post\s+.{1,300}?\s+appeared\s+first\s+on\s+[^.]{1,100}\.?
+    ))+\s*$""", re.IGNORECASE | re.VERBOSE | re.DOTALL)
+_TAIL_LINK_WORDS = re.compile(r"(?i)\b(?:read|reading|more|story|article|post|appeared)\b")
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…|\.\s\.\s\.)\s*$")
+
+# Whole lines that are feed furniture, not story text.
+_BOILERPLATE_LINE = re.compile(
+    r"""^\s*(?:
+        (?:photo|picture|image|file\s+photo|photograph)(?:\s*(?:credit|:|/|by)[^\n]{0,80})?
+      | (?:updated|posted|published|last\s+updated)\b[^\n]{0,40}
+      | share\s+this(?:\s+(?:story|article))?
+      | related\s+(?:stories|articles|topics|content)
+      | advertisement | sponsored(?:\s+content)?
+      | copyright\b[^\n]{0,120} | ©[^\n]{0,120} | all\s+rights\s+reserved\.?
+      | (?:additional\s+)?reporting\s+by\b[^\n]{0,160}
+      | follow\s+(?:us|@)[^\n]{0,120}
+      | this\s+(?:article|story)\s+(?:originally\s+)?appeared\s+(?:first\s+)?(?:on|in)\b[^\n]{0,160}
+      | by\s+[A-Z][^\n]{0,60}
+      | (?:read|continue\s+reading|read\s+more)[^\n]{0,40}
+    )\s*$""", re.IGNORECASE | re.VERBOSE)
+
+# "FREEDOM NO MORE: ..." or "EXCLUSIVE: ...": upper-case words and a colon.
+_KICKER = re.compile(r"^\s*((?:[A-Z0-9][A-Z0-9'’&.\-]*\s+){0,5}[A-Z][A-Z0-9'’&.\-]+)\s*:\s+(?=\S)")
+# Datelines: "LONDON (Reuters) - ", "LONDON, Aug 8 (AP) — ", "London: ".
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Za-z.\- ]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"(?:\s*\((?:[A-Za-z .&-]{2,30})\))?\s*(?:-|–|—|:)\s+(?=\S)")
+
+
+def strip_link_tail(text: str) -> str:
+    """Remove trailing link text and truncation marks such as `Read more` or `[…]`.
+
+    Example:
+        >>> strip_link_tail("It rained all day... Read more")
+        'It rained all day'
+    """
+    stripped = text.rstrip()
+    while True:
+        m = _TAIL_LINK.search(stripped)
+        if m and m.start() > 0 and _TAIL_LINK_WORDS.search(m.group(0)) or (m and "[" in m.group(0)):
+            stripped = stripped[: m.start()].rstrip()
+            continue
+        e = _ELLIPSIS_END.search(stripped)
+        if e and e.start() > 0:
+            stripped = stripped[: e.start()].rstrip()
+            continue
+        return stripped
+
+
+def has_ellipsis_tail(text: str) -> bool:
+    """True when the text ends in a truncation mark, after link text is removed.
+
+    Example:
+        >>> has_ellipsis_tail("and then they … Read more"), has_ellipsis_tail("Done. Read more")
+        (True, False)
+    """
+    t = text.rstrip()
+    m = _TAIL_LINK.search(t)
+    while m and m.start() > 0:
+        chunk = m.group(0)
+        if "[" in chunk or "..." in chunk or "…" in chunk:
+            return True
+        t = t[: m.start()].rstrip()
+        m = _TAIL_LINK.search(t)
+    return bool(_ELLIPSIS_END.search(t))
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True for a feed furniture line: photo credit, byline, "Read more", copyright.
+
+    Example:
+        >>> is_boilerplate_line("Photo: Reuters"), is_boilerplate_line("Prices rose.")
+        (True, False)
+    """
+    line = line.strip()
+    return bool(line) and len(line) <= 200 and bool(_BOILERPLATE_LINE.match(line))
+
+
+def split_kicker(text: str) -> tuple[str | None, str]:
+    """Split an ALL-CAPS kicker ("ROYAL TARGET: ...") off the front of a text.
+
+    Example:
+        >>> split_kicker("ROYAL TARGET: After Prince Andrew lost")
+        ('ROYAL TARGET', 'After Prince Andrew lost')
+    """
+    m = _KICKER.match(text)
+    if not m:
+        return None, text
+    kicker = m.group(1)
+    letters = [c for c in kicker if c.isalpha()]
+    if len(letters) < 3 or not all(c.isupper() for c in letters):
+        return None, text
+    return kicker, text[m.end():]
+
+
+def strip_dateline(text: str) -> str:
+    """Remove a leading wire dateline such as `LONDON (Reuters) - `.
+
+    Example:
+        >>> strip_dateline("LONDON, Aug 8 (AP) — Shares fell.")
+        'Shares fell.'
+    """
+    m = _DATELINE.match(text)
+    if m and (m.group(0).rstrip().endswith(("-", "–", "—")) or "(" in m.group(0)
+              or m.group(0).split(":")[0].isupper()):
+        return text[m.end():]
+    return text
+
+
+# ---------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+inc ltd co corp plc llc bros dept univ assn est approx vs etc al fig no nos vol pp
+u.s u.k u.n e.u a.m p.m i.e e.g d.c n.y l.a u.s.a ph.d
+""".split())
+_CLOSERS = "\"')\\]\u2019\u201d\u00bb"
+_OPENERS = "\"'(\\[\u2018\u201c\u00ab"
+_SENTENCE_END = re.compile(rf"[.!?]+[{_CLOSERS}]*(?=\s+[{_OPENERS}]?[A-Z0-9\u00c0-\u024f]|\s*$)")
+_TERMINAL = re.compile(rf"[.!?][{_CLOSERS}]*\s*$|[.!?]\s*[{_CLOSERS}]+\s*$")
+FUNCTION_WORDS = frozenset("""
+a an the and or but nor of to in on at by for with from as into onto over under about after
+before between through during against among than that which who whom whose this these those
+its his her their our your my is are was were be been being has have had do does did will would
+shall should can could may might must not no if so because while when where whether although
+though since until unless also just very more most such both either neither each every some any
+he she they we it i you them him us said says say told according including like per via amid
+""".split())
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower().strip(".")
+    if not word:
+        return False
+    # Single letters are initials ("George W. Bush"), dotted runs are acronyms ("U.S.").
+    return word in _ABBREVIATIONS or len(word) == 1
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence end (abbreviations and initials are not ends).
+
+    Example:
+        >>> t = "Prices rose in the U.S. on Feb. 3. Then they fell."
+        >>> [t[:i] for i in sentence_ends(t)]
+        ['Prices rose in the U.S. on Feb. 3.', 'Prices rose in the U.S. on Feb. 3. Then they fell.']
+    """
+    ends = []
+    for m in _SENTENCE_END.finditer(text):
+        dot = m.start()
+        if text[dot] == "." and m.group(0).startswith(".") and not m.group(0).startswith("..") \
+                and _is_abbreviation(text, dot):
+            continue
+        ends.append(m.end())
+    return ends
+
+
+def ends_with_terminal(text: str) -> bool:
+    """True when the text ends a sentence (`.`, `!`, `?`, maybe in quotes).
+
+    Example:
+        >>> ends_with_terminal('He said "no."'), ends_with_terminal("and then")
+        (True, False)
+    """
+    return bool(_TERMINAL.search(text))
+
+
+def trim_to_last_sentence(text: str) -> str:
+    """Cut a text back to its last complete sentence; '' when it holds none.
+
+    Example:
+        >>> trim_to_last_sentence("Talks ended on Feb. 10. The U.S. said it would")
+        'Talks ended on Feb. 10.'
+    """
+    body = strip_link_tail(text)
+    ends = [e for e in sentence_ends(body) if e < len(body.rstrip()) or ends_with_terminal(body)]
+    return body[: ends[-1]].rstrip() if ends else ""
+
+
+@lru_cache(maxsize=4096)
+def _word_re() -> re.Pattern[str]:
+    return re.compile(r"[\w'’-]+")
+
+
+def last_word(text: str) -> str:
+    """The last word of a text, lower-case, without punctuation.
+
+    Example:
+        >>> last_word("the high-water mark for the")
+        'the'
+    """
+    words = _word_re().findall(text[-80:])
+    return words[-1].lower().strip("'’-") if words else ""
+
+
+def unclosed_quote(text: str) -> bool:
+    """True when a double quote was opened and never closed.
+
+    Example:
+        >>> unclosed_quote('He said: "We will'), unclosed_quote('"Yes," he said')
+        (True, False)
+    """
+    t = text.replace("\u201c", "\u0001").replace("\u201d", "\u0002")
+    if "\u0001" in t or "\u0002" in t:
+        return t.count("\u0001") > t.count("\u0002")
+    return t.count('"') % 2 == 1
