@@ -18,7 +18,7 @@ from .shingles import overlap, shingle_hashes
 from .similarity import lead_alignment, text_score, title_score
 from .text import (FUNCTION_WORDS, compact, ends_with_terminal, fold, has_ellipsis_tail,
                    is_boilerplate_line, last_word, normalize, sentence_ends, split_kicker,
-                   strip_dateline, strip_link_tail, trim_to_last_sentence, unclosed_quote)
+                   strip_dateline, strip_furniture_tail, strip_link_tail, trim_to_last_sentence, unclosed_quote)
 
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 _LEAD_STARTS = re.compile(r"(?:^|\n|[.!?:]\s+|\s[-–—]\s+)(?=\S)")
@@ -37,6 +37,7 @@ class Features:
     cut_reasons: list[str]
     ends_terminal: bool
     title: str
+    title_only: bool        # the record says nothing beyond its headline
 
 
 def learn_boilerplate(records: list[Record], config: DedupeConfig) -> set[tuple[str, str]]:
@@ -121,7 +122,7 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     return Features(kicker=kicker, body=body, shingles=shingles,
                     lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
                     ends_terminal=not reasons and ends_with_terminal(_plain_ending(rec.text)),
-                    title=title)
+                    title=title, title_only=not comp or comp == compact(title))
 
 
 def _offset_after_prefix(text: str, prefix_compact: str) -> int:
@@ -157,10 +158,7 @@ def hash_key(text: str) -> int:
 
 
 def _plain_ending(text: str) -> str:
-    lines = [ln for ln in fold(text).rstrip().splitlines() if ln.strip()]
-    while len(lines) > 1 and is_boilerplate_line(lines[-1]):
-        lines.pop()
-    body = "\n".join(lines)
+    body = strip_furniture_tail(strip_link_tail(fold(text)))
     body = _PAREN_TAIL.sub("", body) if _PAREN_TAIL.search(body) and len(body) > 80 else body
     return body.rstrip()
 
@@ -180,7 +178,7 @@ def cut_evidence(text: str, title: str, config: DedupeConfig) -> list[str]:
     body = _plain_ending(text)
     if not body or (title and compact(body) == compact(title)):
         return []
-    if has_ellipsis_tail(body):
+    if has_ellipsis_tail(strip_furniture_tail(fold(text))):
         stripped = strip_link_tail(body)
         return ["cut:ellipsis"] if stripped and not ends_with_terminal(stripped) else []
     body = strip_link_tail(body)
@@ -240,6 +238,9 @@ class Verifier:
             score = lead_alignment(short.body, long_.body, cfg.lead_match_score).score
             if score >= cfg.lead_match_score:
                 return Edge(i, j, score / 100, f"lead_match:{score:.0f}")
+        if (fi.title_only or fj.title_only) and _headline_key(fi.title) and \
+                _headline_key(fi.title) == _headline_key(fj.title):
+            return Edge(i, j, 0.9, "same_headline")
         if len(fi.body) < cfg.short_text_chars and len(fj.body) < cfg.short_text_chars and fi.title and fj.title:
             ts = title_score(fi.title.lower(), fj.title.lower())
             if ts >= cfg.title_match_score:
@@ -247,6 +248,11 @@ class Verifier:
                 if xs >= cfg.short_text_score or jac >= 0.2:
                     return Edge(i, j, min(ts, xs) / 100 * 0.9, f"title_match:{ts:.0f}")
         return None
+
+
+def _headline_key(title: str) -> str:
+    # Only a headline of five words or more is specific enough to stand for a story.
+    return compact(title) if len(title.split()) >= 5 else ""
 
 
 # ---------------------------------------------------------------- grouping
@@ -265,10 +271,12 @@ def candidate_pairs(feats: list[Features], config: DedupeConfig) -> Iterator[tup
     pairs = set(sketch.candidate_pairs(
         (sig if len(f.shingles) else None for f, sig in zip(feats, sigs)),
         config.lsh_threshold, config.num_perm))
-    by_key: dict[int, list[int]] = defaultdict(list)
+    by_key: dict[int | str, list[int]] = defaultdict(list)
     for i, f in enumerate(feats):
         for k in f.lead_keys:
             by_key[k].append(i)
+        if _headline_key(f.title):
+            by_key["h:" + _headline_key(f.title)].append(i)
     for members in by_key.values():
         if 1 < len(members) <= config.lead_key_max_records:
             pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])

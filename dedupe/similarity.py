@@ -27,6 +27,7 @@ def lead_alignment(short: str, long: str, cutoff: float = 0.0) -> LeadAlignment:
     """
     if not short or not long:
         return LeadAlignment(0.0, 0)
+    short = short[_prefix_length(short, long):]
     opening = long[: len(short) + 200 + len(short) // 4]
     if len(short) > len(opening):
         short = short[: len(opening)]
@@ -34,6 +35,16 @@ def lead_alignment(short: str, long: str, cutoff: float = 0.0) -> LeadAlignment:
     if res is None:
         return LeadAlignment(0.0, 0)
     return LeadAlignment(round(res.score, 1), res.dest_end)
+
+
+def _prefix_length(short: str, long: str, probe: int = 50) -> int:
+    # A teaser may open with a kicker or sub-headline its article lacks: find where the
+    # article's first words start inside the teaser's head and skip what comes before.
+    if len(long) < probe or len(short) < probe * 2:
+        return 0
+    head = short[: probe * 4]
+    res = fuzz.partial_ratio_alignment(long[:probe], head, score_cutoff=90)
+    return res.dest_start if res is not None else 0
 
 
 def title_score(a: str, b: str) -> float:

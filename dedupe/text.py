@@ -66,7 +66,10 @@ _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…|\.\s\.\s\.)\s*$")
 # Whole lines that are feed furniture, not story text.
 _BOILERPLATE_LINE = re.compile(
     r"""^\s*(?:
-        (?:photo|picture|image|file\s+photo|photograph)(?:\s*(?:credit|:|/|by)[^\n]{0,80})?
+        (?:photos?|pictures?|images?|file\s+photo|photograph|video)(?:\s*(?:credit|:|/|by)[^\n]{0,80})?
+      | printable\s+version | print\s+(?:this|version)[^\n]{0,30}
+      | e-?mail\s+(?:this|to\s+a\s+friend)[^\n]{0,30} | (?:share|tweet|comment)s?(?:\s+on\s+\w+)?
+      | (?:click|tap)\s+here[^\n]{0,80} | sign\s+up[^\n]{0,80} | subscribe[^\n]{0,80}
       | (?:updated|posted|published|last\s+updated)\b[^\n]{0,40}
       | share\s+this(?:\s+(?:story|article))?
       | related\s+(?:stories|articles|topics|content)
@@ -123,6 +126,23 @@ def has_ellipsis_tail(text: str) -> bool:
         t = t[: m.start()].rstrip()
         m = _TAIL_LINK.search(t)
     return bool(_ELLIPSIS_END.search(t))
+
+
+def strip_furniture_tail(text: str) -> str:
+    """Drop trailing furniture lines and a furniture phrase after the last sentence.
+
+    Example:
+        >>> strip_furniture_tail("Prices rose. Photo: AP\n\nPrintable version")
+        'Prices rose.'
+    """
+    lines = [ln for ln in text.rstrip().splitlines() if ln.strip()]
+    while len(lines) > 1 and is_boilerplate_line(lines[-1]):
+        lines.pop()
+    body = "\n".join(lines).rstrip()
+    ends = sentence_ends(body)
+    if ends and ends[-1] < len(body) and is_boilerplate_line(body[ends[-1]:]):
+        body = body[: ends[-1]].rstrip()
+    return body
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -263,6 +283,7 @@ def unclosed_quote(text: str) -> bool:
         >>> unclosed_quote('He said: "We will'), unclosed_quote('"Yes," he said')
         (True, False)
     """
+    text = text.rstrip().splitlines()[-1] if text.strip() else text
     t = text.replace("\u201c", "\u0001").replace("\u201d", "\u0002")
     if "\u0001" in t or "\u0002" in t:
         return t.count("\u0001") > t.count("\u0002")
