@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -154,7 +155,7 @@ def hash_key(text: str) -> int:
         >>> hash_key("abc") == hash_key("abc")
         True
     """
-    return int(shingle_hashes(text, len(text))[0]) if text else 0
+    return zlib.crc32(text.encode("utf-8"))
 
 
 def _plain_ending(text: str) -> str:
@@ -235,7 +236,8 @@ class Verifier:
             return Edge(i, j, cont, f"contained:{cont:.2f}")
         short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
         if len(short.body) >= 80 and (cont >= 0.3 or short.lead_keys & long_.lead_keys):
-            score = lead_alignment(short.body, long_.body, cfg.lead_match_score).score
+            # The first few sentences are enough to tie a lead to its article.
+            score = lead_alignment(short.body[:300], long_.body, cfg.lead_match_score).score
             if score >= cfg.lead_match_score:
                 return Edge(i, j, score / 100, f"lead_match:{score:.0f}")
         if (fi.title_only or fj.title_only) and _headline_key(fi.title) and \

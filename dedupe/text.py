@@ -97,7 +97,20 @@ def strip_link_tail(text: str) -> str:
         >>> strip_link_tail("It rained all day... Read more")
         'It rained all day'
     """
-    stripped = text.rstrip()
+    # Only the tail can hold link text; searching it alone keeps long articles cheap.
+    head, stripped = _split_tail(text.rstrip())
+    return head + _strip_link_tail(stripped)
+
+
+def _split_tail(text: str, size: int = 500) -> tuple[str, str]:
+    if len(text) <= size:
+        return "", text
+    cut = text.find(" ", len(text) - size)
+    cut = len(text) - size if cut < 0 else cut
+    return text[:cut], text[cut:]
+
+
+def _strip_link_tail(stripped: str) -> str:
     while True:
         m = _TAIL_LINK.search(stripped)
         if m and m.start() > 0 and _TAIL_LINK_WORDS.search(m.group(0)) or (m and "[" in m.group(0)):
@@ -117,7 +130,7 @@ def has_ellipsis_tail(text: str) -> bool:
         >>> has_ellipsis_tail("and then they … Read more"), has_ellipsis_tail("Done. Read more")
         (True, False)
     """
-    t = text.rstrip()
+    t = _split_tail(text.rstrip())[1]
     m = _TAIL_LINK.search(t)
     while m and m.start() > 0:
         chunk = m.group(0)
@@ -132,7 +145,7 @@ def strip_furniture_tail(text: str) -> str:
     """Drop trailing furniture lines and a furniture phrase after the last sentence.
 
     Example:
-        >>> strip_furniture_tail("Prices rose. Photo: AP\n\nPrintable version")
+        >>> strip_furniture_tail("Prices rose. Photo: AP\\n\\nPrintable version")
         'Prices rose.'
     """
     lines = [ln for ln in text.rstrip().splitlines() if ln.strip()]
