@@ -160,7 +160,9 @@ def hash_key(text: str) -> int:
 
 def _plain_ending(text: str) -> str:
     body = strip_furniture_tail(strip_link_tail(fold(text)))
-    body = _PAREN_TAIL.sub("", body) if _PAREN_TAIL.search(body) and len(body) > 80 else body
+    # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
+    uncredited = _PAREN_TAIL.sub("", body)
+    body = uncredited if uncredited.strip() else body
     return body.rstrip()
 
 
@@ -405,7 +407,8 @@ def decide(records: list[Record], config: DedupeConfig, report: Report) -> list[
                         d.reasons.append("cut:mid_sentence_in_full")
                     d.completed_by = j
                     d.reasons.append(f"lead_match:{score:.0f}")
-        canon = min(members, key=lambda i: (decisions[i].truncated, -len(records[i].text),
+        # Longest story text, not longest raw text: a promo block must not win the pick.
+        canon = min(members, key=lambda i: (decisions[i].truncated, -len(feats[i].body),
                                             records[i].date or "\uffff", i))
         for i in members:
             d = decisions[i]

@@ -117,9 +117,12 @@ def _decoded_lines(path: str, report: Report, strict: bool) -> Iterator[tuple[in
             fh.close()
 
 
-def _reject(report: Report, strict: bool, reason: str, where: str, why: str, raw: bytes | str) -> None:
+def _reject(report: Report, strict: bool, reason: str, where: str, why: str, raw: bytes | str,
+            counted: bool = False) -> None:
     if strict:
         raise InputError(f"{where}: {why}")
+    if not counted:  # rejected before it became an object: it was still read
+        report.records_read += 1
     report.reject(reason, where, raw)
 
 
@@ -152,13 +155,13 @@ class _Builder:
         strict = self.config.strict
         if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > self.config.max_record_bytes:
             _reject(self.report, strict, "record_too_large", where,
-                    f"record is over {self.config.max_record_bytes} bytes (raise --max-record-bytes)", raw)
+                    f"record is over {self.config.max_record_bytes} bytes (raise --max-record-bytes)", raw, counted=True)
             return None
         if isinstance(obj, str):
             obj = {"text": obj}
         if not isinstance(obj, dict):
             _reject(self.report, strict, "not_an_object", where,
-                    f"expected a JSON object, got {type(obj).__name__} (one object per record)", raw)
+                    f"expected a JSON object, got {type(obj).__name__} (one object per record)", raw, counted=True)
             return None
         self.seen_keys.update(str(k) for k in obj)
         text_key, text = _pick(obj, self.keys.text, TEXT_KEYS)
@@ -169,12 +172,12 @@ class _Builder:
             if value is not None and not isinstance(value, str):
                 _reject(self.report, strict, f"{name}_not_a_string", where,
                         f"field {name!r} holds {type(value).__name__}, not a string (fix the field "
-                        f"or point --{name}-key at another)", raw)
+                        f"or point --{name}-key at another)", raw, counted=True)
                 return None
         text, title = (text or "").strip(), (title or "").strip()
         if not text and not title:
             _reject(self.report, strict, "no_text", where,
-                    "record has no text and no title (give it one, or set --text-key)", raw)
+                    "record has no text and no title (give it one, or set --text-key)", raw, counted=True)
             return None
         _, rid = _pick(obj, self.keys.id, ID_KEYS)
         _, feed = _pick(obj, self.keys.feed, FEED_KEYS)

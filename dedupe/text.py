@@ -194,8 +194,12 @@ def strip_dateline(text: str) -> str:
         'Shares fell.'
     """
     m = _DATELINE.match(text)
-    if m and (m.group(0).rstrip().endswith(("-", "–", "—")) or "(" in m.group(0)
-              or m.group(0).split(":")[0].isupper()):
+    if not m:
+        return text
+    head = m.group(0)
+    place = re.split(r"[,(:\-–—]", head, maxsplit=1)[0].strip()
+    # Only an agency credit, an upper-case place or a date makes it a dateline, not a clause.
+    if "(" in head or (place.isupper() and len(place) > 1) or re.search(r",\s*[A-Z][a-z]{2,8}\.?\s+\d", head):
         return text[m.end():]
     return text
 

@@ -1,0 +1,49 @@
+import pytest
+
+from dedupe.config import DedupeConfig
+from dedupe.pipeline import cut_evidence
+from dedupe.text import has_ellipsis_tail, split_kicker, strip_dateline, trim_to_last_sentence
+
+CFG = DedupeConfig()
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Talks ended on Feb. 10 in Berlin. The U.S. envoy said he would", "Talks ended on Feb. 10 in Berlin."),
+    ("Officials in the U.S. said so. George W. Bush agreed. Then the", "Officials in the U.S. said so. George W. Bush agreed."),
+    ("“We will win,” he said. “But if that were", "“We will win,” he said."),
+    ("He left at 5 p.m. on Monday. She stayed until", "He left at 5 p.m. on Monday."),
+    ("No sentence ends here at all and it goes on", ""),
+])
+def test_trim_to_last_sentence_respects_abbreviations(text, want):
+    assert trim_to_last_sentence(text) == want
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("The army said that it had taken the", "cut:function_word"),
+    ("Crowds gathered in the square after large crowds turned…", "cut:ellipsis"),
+    ("Prices rose sharply over the year [...]", "cut:ellipsis"),
+    ("Rain fell. He said: \"We will not", "cut:unclosed_quote"),
+    ("Rain fell all day. Rivers burst their banks across the northern valleys", "cut:no_terminal_punctuation"),
+])
+def test_cut_endings_are_flagged(text, reason):
+    assert cut_evidence(text, "", CFG) == [reason]
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Over 200 people backed the campaign to secure the store for the future", ""),
+    ("Rain fell all day. Rivers rose.\n\nPhoto: Reuters", ""),
+    ("The standfirst is complete. Continue reading...", ""),
+    ("Shares rose. Read more", ""),
+    ("Elon Musk to meet Israeli leaders", "Elon Musk to meet Israeli leaders"),
+    ("A girl, 4, appears in a handout image. (Family Forum/Handout via Reuters)", ""),
+])
+def test_complete_texts_are_not_teasers(text, title):
+    assert cut_evidence(text, title, CFG) == []
+
+
+def test_kicker_and_dateline():
+    assert split_kicker("FREEDOM NO MORE: Today, protests")[0] == "FREEDOM NO MORE"
+    assert split_kicker("Mixed Case: not a kicker")[0] is None
+    assert strip_dateline("LONDON (Reuters) - Shares fell.") == "Shares fell."
+    assert strip_dateline("Shares fell - sharply.") == "Shares fell - sharply."
+    assert has_ellipsis_tail("and so… Read more") and not has_ellipsis_tail("Done. Read more »")
