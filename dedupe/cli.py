@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from dataclasses import fields
+import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,9 +18,9 @@ from .pipeline import clean as clean_records
 from .records import FieldKeys, InputError, atomic_writer, output_format, read_records, write_rows
 from .report import Report
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="One clean record per story from scraped news feeds.")
-DEFAULTS = DedupeConfig()
+D = DedupeConfig()
 
 
 class Orphans(str, Enum):
@@ -43,34 +43,62 @@ class Format(str, Enum):
     txt = "txt"
 
 
-Inputs = Annotated[list[str], typer.Argument(help="Feed files (.jsonl .ndjson .json .csv .tsv .txt, "
-                                                  "maybe .gz) or - for stdin.")]
-Out = Annotated[Optional[str], typer.Option("--output", "-o", help="Output file (.jsonl or .csv); stdout if absent.")]
+def _opt(help: str, *names: str):
+    return typer.Option(*names, help=help)
+
+
+Inputs = Annotated[list[str], typer.Argument(
+    help="Feed files (.jsonl .ndjson .json .csv .tsv .txt, optionally .gz) or - for stdin.")]
+Output = Annotated[str | None, _opt("Output file (.jsonl or .csv); stdout if absent.", "--output", "-o")]
+Fmt = Annotated[Format | None, _opt("Input format when the extension does not tell.", "--format")]
+Key = str | None
+SplitOpt = Annotated[Split, _opt("How a .txt dump is cut into records.")]
+OrphansOpt = Annotated[Orphans, _opt("Teasers with no full version: keep, trim to the last sentence, or drop.")]
+Ratio = Annotated[float, typer.Option()]
+
+
+class _Progress:
+    """Stage counters on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.last = enabled, 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.enabled and (done == total or now - self.last > 0.2):
+            self.last = now
+            width = 30
+            filled = width * done // max(total, 1)
+            sys.stderr.write(f"\r{stage:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def _err(msg: str) -> None:
     typer.echo(msg, err=True)
 
 
-def _run(job, inputs, output, fmt, text_key, id_key, title_key, feed_key, date_key, strict, rejects,
-         report_path, quiet, config) -> None:
-    report = Report()
-    keys = FieldKeys(text=text_key, id=id_key, title=title_key, feed=feed_key, date=date_key)
+def _check_inputs(inputs: list[str]) -> None:
     if inputs.count("-") > 1:
-        _err("error: - (stdin) may be given once")
+        _err("error: - (stdin) may be given only once")
         raise typer.Exit(2)
     for p in inputs:
         if p != "-" and not Path(p).is_file():
             _err(f"error: {p}: no such file: check the path")
             raise typer.Exit(2)
 
-    def on_term(signum, frame):  # turn SIGTERM into a clean exit so atomic writes roll back
-        raise SystemExit(143)
 
-    signal.signal(signal.SIGTERM, on_term)
+def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: FieldKeys,
+         config: DedupeConfig, rejects: str | None, report_path: str | None, quiet: bool) -> None:
+    _check_inputs(inputs)
+    report = Report()
+    progress = _Progress(not quiet and sys.stderr.isatty())
+    # SIGTERM unwinds like Ctrl-C, so the atomic writer removes its temporary file.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     try:
         records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
-        rows = job(records, config, keys, report)
+        rows = job(records, config, keys, report, progress=progress)
         if output:
             with atomic_writer(output) as fh:
                 write_rows(rows, fh, output_format(output))
@@ -82,11 +110,6 @@ def _run(job, inputs, output, fmt, text_key, id_key, title_key, feed_key, date_k
     except KeyboardInterrupt:
         _err("interrupted: no output written")
         raise typer.Exit(130) from None
-    if not quiet:
-        for reason, where, _raw in report.rejects[:20]:
-            _err(f"skipped {where}: {reason}")
-        if len(report.rejects) > 20:
-            _err(f"... and {len(report.rejects) - 20} more skipped (see --rejects)")
     if rejects:
         with atomic_writer(rejects) as fh:
             for _reason, _where, raw in report.rejects:
@@ -96,59 +119,65 @@ def _run(job, inputs, output, fmt, text_key, id_key, title_key, feed_key, date_k
         with atomic_writer(report_path) as fh:
             json.dump(report.as_dict(), fh, indent=2, sort_keys=True)
             fh.write("\n")
-    if not quiet:
-        for line in report.summary_lines():
-            _err(line)
-        if output:
-            _err(f"output             {output}")
-
-
-def _config(**overrides) -> DedupeConfig:
-    try:
-        return DEFAULTS.with_(**overrides)
-    except ValueError as e:
-        _err(f"error: {e}")
-        raise typer.Exit(2) from None
+    if quiet:
+        return
+    for reason, where, _raw in report.rejects[:20]:
+        _err(f"skipped {where}: {reason}")
+    if len(report.rejects) > 20:
+        _err(f"... and {len(report.rejects) - 20} more skipped (keep them all with --rejects FILE)")
+    for line in report.summary_lines():
+        _err(line)
+    if output:
+        _err(f"output             {output}")
 
 
 def _command(job):
     def command(
         inputs: Inputs,
-        output: Out = None,
-        fmt: Annotated[Optional[Format], typer.Option("--format", help="Input format, if not from the extension.")] = None,
-        text_key: Annotated[Optional[str], typer.Option(help="Field holding the story text.")] = None,
-        id_key: Annotated[Optional[str], typer.Option(help="Field holding the record id.")] = None,
-        title_key: Annotated[Optional[str], typer.Option(help="Field holding the headline.")] = None,
-        feed_key: Annotated[Optional[str], typer.Option(help="Field naming the feed.")] = None,
-        date_key: Annotated[Optional[str], typer.Option(help="Field holding the date.")] = None,
-        split: Annotated[Split, typer.Option(help="How a .txt dump is cut into records.")] = Split(DEFAULTS.split),
-        orphans: Annotated[Orphans, typer.Option(help="Teasers with no full version: keep, trim or drop.")] = Orphans(DEFAULTS.orphans),
-        jaccard_threshold: Annotated[float, typer.Option(help="Jaccard that makes two texts near-duplicates.")] = DEFAULTS.jaccard_threshold,
-        containment_threshold: Annotated[float, typer.Option(help="Share of the shorter text found in the longer.")] = DEFAULTS.containment_threshold,
-        lead_match_score: Annotated[float, typer.Option(help="Alignment score (0-100) that matches a teaser to a lead.")] = DEFAULTS.lead_match_score,
-        lsh_threshold: Annotated[float, typer.Option(help="LSH candidate threshold.")] = DEFAULTS.lsh_threshold,
-        join_fraction: Annotated[float, typer.Option(help="Chain guard: share of cross pairs that must verify.")] = DEFAULTS.join_fraction,
-        num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = DEFAULTS.num_perm,
-        max_record_bytes: Annotated[int, typer.Option(help="Skip records larger than this.")] = DEFAULTS.max_record_bytes,
-        strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (exit 1).")] = False,
-        rejects: Annotated[Optional[str], typer.Option(help="Write each skipped record verbatim here.")] = None,
-        report: Annotated[Optional[str], typer.Option("--report", help="Write the run summary as JSON here.")] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+        output: Output = None,
+        fmt: Fmt = None,
+        text_key: Annotated[Key, _opt("Field holding the story text.")] = None,
+        id_key: Annotated[Key, _opt("Field holding the record id.")] = None,
+        title_key: Annotated[Key, _opt("Field holding the headline.")] = None,
+        feed_key: Annotated[Key, _opt("Field naming the feed (default: the file name).")] = None,
+        date_key: Annotated[Key, _opt("Field holding the date.")] = None,
+        split: SplitOpt = Split(D.split),
+        orphans: OrphansOpt = Orphans(D.orphans),
+        jaccard_threshold: Annotated[float, _opt("Exact Jaccard that makes two texts near-duplicates.")]
+        = D.jaccard_threshold,
+        containment_threshold: Annotated[float, _opt("Share of the shorter text found in the longer.")]
+        = D.containment_threshold,
+        lead_match_score: Annotated[float, _opt("Alignment score (0-100) that ties a teaser to a lead.")]
+        = D.lead_match_score,
+        lsh_threshold: Annotated[float, _opt("LSH candidate threshold (every candidate is verified).")]
+        = D.lsh_threshold,
+        join_fraction: Annotated[float, _opt("Chain guard: share of cross pairs that must verify.")]
+        = D.join_fraction,
+        num_perm: Annotated[int, _opt("MinHash permutations.")] = D.num_perm,
+        max_record_bytes: Annotated[int, _opt("Skip records larger than this many bytes.")] = D.max_record_bytes,
+        strict: Annotated[bool, _opt("Stop at the first bad record with exit code 1.", "--strict")] = False,
+        rejects: Annotated[Key, _opt("Write every skipped record here, verbatim.")] = None,
+        report: Annotated[Key, _opt("Write the run summary here as JSON.", "--report")] = None,
+        quiet: Annotated[bool, _opt("No summary on stderr.", "--quiet", "-q")] = False,
     ) -> None:
-        config = _config(split=split.value, orphans=orphans.value, jaccard_threshold=jaccard_threshold,
-                         containment_threshold=containment_threshold, lead_match_score=lead_match_score,
-                         lsh_threshold=lsh_threshold, join_fraction=join_fraction, num_perm=num_perm,
-                         max_record_bytes=max_record_bytes, strict=strict)
-        _run(job, inputs, output, fmt, text_key, id_key, title_key, feed_key, date_key, strict,
-             rejects, report, quiet, config)
+        try:
+            config = D.with_(split=split.value, orphans=orphans.value, jaccard_threshold=jaccard_threshold,
+                             containment_threshold=containment_threshold, lead_match_score=lead_match_score,
+                             lsh_threshold=lsh_threshold, join_fraction=join_fraction, num_perm=num_perm,
+                             max_record_bytes=max_record_bytes, strict=strict)
+        except ValueError as e:
+            _err(f"error: {e}")
+            raise typer.Exit(2) from None
+        keys = FieldKeys(text=text_key, id=id_key, title=title_key, feed=feed_key, date=date_key)
+        _run(job, inputs, output, fmt, keys, config, rejects, report, quiet)
 
+    command.__doc__ = job.__doc__.split("\n")[0]
     return command
 
 
-app.command("clean", help="One record per story: the best copy, teasers repaired.")(_command(clean_records))
-app.command("annotate", help="Every input record with its story, teaser flags and repair.")(_command(annotate_records))
+app.command("clean")(_command(clean_records))
+app.command("annotate")(_command(annotate_records))
 
-assert {"orphans", "split", "jaccard_threshold"} <= {f.name for f in fields(DedupeConfig)}
 
 if __name__ == "__main__":
     app()

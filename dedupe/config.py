@@ -76,7 +76,7 @@ class DedupeConfig:
         check(self.orphans in ORPHAN_MODES, "orphans", f"must be one of {ORPHAN_MODES}")
         check(self.split in SPLIT_MODES, "split", f"must be one of {SPLIT_MODES}")
 
-    def with_(self, **changes: object) -> "DedupeConfig":
+    def with_(self, **changes: object) -> DedupeConfig:
         """A copy with some fields changed; unknown names raise TypeError.
 
         Example:

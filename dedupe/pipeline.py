@@ -6,7 +6,7 @@ import re
 import time
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +17,23 @@ from .records import FieldKeys, Record, records_from_objects
 from .report import Report
 from .shingles import overlap, shingle_hashes
 from .similarity import lead_alignment, text_score, title_score
-from .text import (FUNCTION_WORDS, compact, ends_with_terminal, fold, has_ellipsis_tail,
-                   is_boilerplate_line, last_word, normalize, sentence_ends, split_kicker,
-                   strip_dateline, strip_furniture_tail, strip_link_tail, trim_to_last_sentence, unclosed_quote)
+from .text import (
+    FUNCTION_WORDS,
+    compact,
+    ends_with_terminal,
+    fold,
+    has_ellipsis_tail,
+    is_boilerplate_line,
+    last_word,
+    normalize,
+    sentence_ends,
+    split_kicker,
+    strip_dateline,
+    strip_furniture_tail,
+    strip_link_tail,
+    trim_to_last_sentence,
+    unclosed_quote,
+)
 
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 _LEAD_STARTS = re.compile(r"(?:^|\n|[.!?:]\s+|\s[-–—]\s+)(?=\S)")
@@ -266,8 +280,9 @@ def candidate_pairs(feats: list[Features], config: DedupeConfig) -> Iterator[tup
 
     Example:
         >>> cfg = DedupeConfig()
+        >>> texts = ["The cat sat on the mat all day long.", "The cat sat on the mat all day long!"]
         >>> fs = [extract_features(Record(i, str(i), t, "", "f", None, ""), set(), cfg)
-        ...       for i, t in enumerate(["The cat sat on the mat all day long.", "The cat sat on the mat all day long!"])]
+        ...       for i, t in enumerate(texts)]
         >>> list(candidate_pairs(fs, cfg))
         [(0, 1)]
     """
@@ -367,7 +382,15 @@ def _find_completion(i: int, story: list[int], feats: list[Features], truncated_
     return None if best is None else (best[1], best[2], best[3])
 
 
-def decide(records: list[Record], config: DedupeConfig, report: Report) -> list[Decision]:
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def decide(records: list[Record], config: DedupeConfig, report: Report,
+           progress: Progress = _no_progress) -> list[Decision]:
     """Group records into stories, flag teasers, repair them and pick canonicals.
 
     Example:
@@ -378,14 +401,21 @@ def decide(records: list[Record], config: DedupeConfig, report: Report) -> list[
     """
     boilerplate = learn_boilerplate(records, config)
     report.boilerplate_sentences_learned = len(boilerplate)
-    feats = [extract_features(r, boilerplate, config) for r in records]
+    feats = []
+    for n, r in enumerate(records, 1):
+        feats.append(extract_features(r, boilerplate, config))
+        if n % 1000 == 0 or n == len(records):
+            progress("features", n, len(records))
     verify = Verifier(feats, config)
     edges = []
-    for i, j in candidate_pairs(feats, config):
-        report.candidate_pairs += 1
+    pairs = list(candidate_pairs(feats, config))
+    for n, (i, j) in enumerate(pairs, 1):
         e = verify(i, j)
         if e is not None:
             edges.append(e)
+        if n % 5000 == 0 or n == len(pairs):
+            progress("verifying", n, len(pairs))
+    report.candidate_pairs = len(pairs)
     report.verified_pairs = len(edges)
     labels = group_stories(len(records), edges, verify, config, report)
     stories: dict[int, list[int]] = defaultdict(list)
@@ -444,7 +474,7 @@ def _as_records(items: Iterable, config: DedupeConfig, keys: FieldKeys | None,
 
 
 def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
-             report: Report | None = None) -> Iterator[dict]:
+             report: Report | None = None, progress: Progress = _no_progress) -> Iterator[dict]:
     """Every input record, in input order, with dedupe's verdict fields added.
 
     Takes Records (from `read_records`), dicts or strings. Grouping needs every pair, so
@@ -460,13 +490,13 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
     report = report if report is not None else Report()
     started = time.perf_counter()
     records = _as_records(items, config, keys, report)
-    decisions = decide(records, config, report)
+    decisions = decide(records, config, report, progress)
     story_ids = _story_ids(decisions)
     canon_of = {d.story: i for i, d in enumerate(decisions) if d.canonical}
     _count(decisions, report)
     report.records_out = len(records)
     report.seconds = time.perf_counter() - started
-    for i, (rec, d) in enumerate(zip(records, decisions)):
+    for rec, d in zip(records, decisions):
         canon = canon_of[d.story]
         row = dict(rec.fields)
         row.setdefault("id", rec.id)
@@ -486,7 +516,7 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
 
 
 def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
-          report: Report | None = None) -> Iterator[dict]:
+          report: Report | None = None, progress: Progress = _no_progress) -> Iterator[dict]:
     """One record per story, in first-seen order: the best copy, its text repaired.
 
     Example:
@@ -499,7 +529,7 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     report = report if report is not None else Report()
     started = time.perf_counter()
     records = _as_records(items, config, keys, report)
-    decisions = decide(records, config, report)
+    decisions = decide(records, config, report, progress)
     story_ids = _story_ids(decisions)
     _count(decisions, report)
     stories: dict[int, list[int]] = defaultdict(list)

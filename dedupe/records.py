@@ -155,7 +155,8 @@ class _Builder:
         strict = self.config.strict
         if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > self.config.max_record_bytes:
             _reject(self.report, strict, "record_too_large", where,
-                    f"record is over {self.config.max_record_bytes} bytes (raise --max-record-bytes)", raw, counted=True)
+                    f"record is over {self.config.max_record_bytes} bytes (raise --max-record-bytes)", raw,
+                    counted=True)
             return None
         if isinstance(obj, str):
             obj = {"text": obj}
@@ -429,7 +430,7 @@ def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
     return n
 
 
-def atomic_writer(path: str) -> "_AtomicFile":
+def atomic_writer(path: str) -> _AtomicFile:
     """A text file opened for writing that appears at `path` only when closed cleanly.
 
     Example:

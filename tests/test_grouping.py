@@ -5,10 +5,10 @@ import random
 import subprocess
 import sys
 
+from conftest import ROOT, SAMPLE_FEEDS, read_jsonl, run_cli, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SAMPLE_FEEDS, read_jsonl, run_cli, write
 from dedupe import DedupeConfig, Report, annotate, clean
 from dedupe.pipeline import Verifier, extract_features, learn_boilerplate
 from dedupe.records import records_from_objects

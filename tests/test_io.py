@@ -3,8 +3,8 @@ import json
 import os
 
 import pytest
-
 from conftest import read_jsonl, run_cli, write
+
 from dedupe import DedupeConfig, FieldKeys, InputError, Report, read_records
 from dedupe.records import atomic_writer
 

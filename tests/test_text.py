@@ -9,7 +9,8 @@ CFG = DedupeConfig()
 
 @pytest.mark.parametrize("text, want", [
     ("Talks ended on Feb. 10 in Berlin. The U.S. envoy said he would", "Talks ended on Feb. 10 in Berlin."),
-    ("Officials in the U.S. said so. George W. Bush agreed. Then the", "Officials in the U.S. said so. George W. Bush agreed."),
+    ("Officials in the U.S. said so. George W. Bush agreed. Then the",
+     "Officials in the U.S. said so. George W. Bush agreed."),
     ("“We will win,” he said. “But if that were", "“We will win,” he said."),
     ("He left at 5 p.m. on Monday. She stayed until", "He left at 5 p.m. on Monday."),
     ("No sentence ends here at all and it goes on", ""),
