@@ -8,6 +8,8 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 import numpy as np
 
@@ -362,8 +364,11 @@ def _continues_mid_sentence(long_body: str, end: int) -> bool:
 
 
 def _find_completion(i: int, story: list[int], feats: list[Features], truncated_hint: bool,
-                     config: DedupeConfig) -> tuple[int, float, bool] | None:
-    """The longer member whose opening holds record i as its lead: (index, score, cut there)."""
+                     prefer: int, config: DedupeConfig) -> tuple[int, float, bool] | None:
+    """The longer member whose opening holds record i as its lead: (index, score, cut there).
+
+    The story's best copy (`prefer`) wins when it aligns, so one text completes a story.
+    """
     best = None
     fi = feats[i]
     if len(fi.body) < 40:
@@ -376,7 +381,7 @@ def _find_completion(i: int, story: list[int], feats: list[Features], truncated_
         if al.score < config.lead_match_score:
             continue
         mid = _continues_mid_sentence(fj.body, al.long_end)
-        key = (al.score, len(fj.body), -j)
+        key = (j == prefer, al.score, len(fj.body), -j)
         if (truncated_hint or mid) and (best is None or key > best[0]):
             best = (key, j, al.score, mid)
     return None if best is None else (best[1], best[2], best[3])
@@ -423,13 +428,15 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
         stories[lab].append(i)
 
     decisions = [Decision(story=labels[i]) for i in range(len(records))]
+    dates = [_date_key(r.date) for r in records]
     for members in stories.values():
+        best_copy = min(members, key=lambda i: (bool(feats[i].cut_reasons), -len(feats[i].body), dates[i], i))
         for i in members:
             d, f = decisions[i], feats[i]
             d.truncated = bool(f.cut_reasons)
             d.reasons.extend(f.cut_reasons)
             if not f.ends_terminal and len(members) > 1:
-                found = _find_completion(i, members, feats, d.truncated, config)
+                found = _find_completion(i, members, feats, d.truncated, best_copy, config)
                 if found is not None:
                     j, score, mid = found
                     if not d.truncated:
@@ -438,8 +445,7 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
                     d.completed_by = j
                     d.reasons.append(f"lead_match:{score:.0f}")
         # Longest story text, not longest raw text: a promo block must not win the pick.
-        canon = min(members, key=lambda i: (decisions[i].truncated, -len(feats[i].body),
-                                            records[i].date or "\uffff", i))
+        canon = min(members, key=lambda i: (decisions[i].truncated, -len(feats[i].body), dates[i], i))
         for i in members:
             d = decisions[i]
             d.canonical = i == canon
@@ -457,6 +463,28 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
                     else:
                         d.reasons.append("trim:no_complete_sentence")
     return decisions
+
+
+def _date_key(value: str | None) -> str:
+    """A sortable UTC timestamp from ISO 8601 or RFC 822 dates; unknown dates sort last.
+
+    Example:
+        >>> _date_key("Sun, 26 Nov 2023 00:10:29 GMT") < _date_key("2023-11-26T01:00:00+00:00")
+        True
+    """
+    if not value:
+        return "\uffff"
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return "\ufffe" + value  # present but unreadable: after every readable date
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).isoformat()
 
 
 # ---------------------------------------------------------------- public entry points
@@ -554,7 +582,7 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
             "members": [records[i].id for i in members],
             "feeds": sorted({records[i].feed for i in members}),
             "repair": d.repair or ("completed" if completed else None),
-            "completed_by": records[canon].id if completed and d.repair is None else None,
+            "completed_by": records[completed[0].completed_by].id if completed and d.repair is None else None,
             "kicker": kicker,
         })
         rows.append(row)
