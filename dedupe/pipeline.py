@@ -145,8 +145,8 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
 def _offset_after_prefix(text: str, prefix_compact: str) -> int:
     seen = 0
     for i, ch in enumerate(text):
-        if compact(ch):
-            seen += len(compact(ch))
+        if ch.isalnum():
+            seen += 1
             if seen >= len(prefix_compact):
                 return i + 1
     return len(text)
@@ -360,7 +360,7 @@ class Decision:
 
 def _continues_mid_sentence(long_body: str, end: int) -> bool:
     tail = long_body[max(0, end - 2): end + 3]
-    return len(long_body) > end + 20 and not re.search(r"[.!?]", tail)
+    return not re.search(r"[.!?]", tail)
 
 
 def _find_completion(i: int, story: list[int], feats: list[Features], truncated_hint: bool,
@@ -375,11 +375,14 @@ def _find_completion(i: int, story: list[int], feats: list[Features], truncated_
         return None
     for j in story:
         fj = feats[j]
-        if j == i or len(fj.body) < len(fi.body) + 40 or fj.cut_reasons:
+        # The teaser may carry a sub-headline its article lacks, so it can be a little longer.
+        if j == i or fj.cut_reasons or len(fj.body) < 0.8 * len(fi.body):
             continue
+        if lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score < config.lead_match_score:
+            continue  # cheap test on the opening before aligning the whole text
         al = lead_alignment(fi.body, fj.body, config.lead_match_score)
-        if al.score < config.lead_match_score:
-            continue
+        if al.score < config.lead_match_score or al.long_end + 5 > len(fj.body):
+            continue  # no match, or the other text stops where this one does
         mid = _continues_mid_sentence(fj.body, al.long_end)
         key = (j == prefer, al.score, len(fj.body), -j)
         if (truncated_hint or mid) and (best is None or key > best[0]):

@@ -24,6 +24,8 @@ def fold(text: str) -> str:
         >>> fold("\u201cHi\u201d \u2014 there\u2026")
         '"Hi" - there...'
     """
+    if text.isascii():  # nothing to fold; most feed text is, and this is on every hot path
+        return text
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
