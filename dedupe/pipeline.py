@@ -18,7 +18,7 @@ from .config import DedupeConfig
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
 from .shingles import overlap, shingle_hashes
-from .similarity import lead_alignment, text_score, title_score
+from .similarity import lead_alignment, tail_alignment, text_score, title_score
 from .text import (
     FUNCTION_WORDS,
     compact,
@@ -380,7 +380,7 @@ def _find_completion(i: int, story: list[int], feats: list[Features], truncated_
             continue
         if lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score < config.lead_match_score:
             continue  # cheap test on the opening before aligning the whole text
-        al = lead_alignment(fi.body, fj.body, config.lead_match_score)
+        al = tail_alignment(fi.body, fj.body, config.lead_match_score)
         if al.score < config.lead_match_score or al.long_end + 5 > len(fj.body):
             continue  # no match, or the other text stops where this one does
         mid = _continues_mid_sentence(fj.body, al.long_end)

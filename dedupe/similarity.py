@@ -37,6 +37,27 @@ def lead_alignment(short: str, long: str, cutoff: float = 0.0) -> LeadAlignment:
     return LeadAlignment(round(res.score, 1), res.dest_end)
 
 
+def tail_alignment(short: str, long: str, cutoff: float = 0.0, probe: int = 150) -> LeadAlignment:
+    """Where the last `probe` characters of `short` align in `long`, near the same offset.
+
+    With the opening already matched, this finds where a teaser stops inside its article
+    without aligning the whole teaser (cost grows with `probe`, not with the texts).
+
+    Example:
+        >>> tail_alignment("the cat sat on the", "the cat sat on the mat today.", probe=8)
+        LeadAlignment(score=100.0, long_end=18)
+    """
+    if not short or not long:
+        return LeadAlignment(0.0, 0)
+    tail = short[-probe:]
+    start = max(0, len(short) - len(tail) - 300)
+    window = long[start: len(short) + 300]
+    res = fuzz.partial_ratio_alignment(tail, window, score_cutoff=cutoff)
+    if res is None:
+        return LeadAlignment(0.0, 0)
+    return LeadAlignment(round(res.score, 1), start + res.dest_end)
+
+
 def _prefix_length(short: str, long: str, probe: int = 50) -> int:
     # A teaser may open with a kicker or sub-headline its article lacks: find where the
     # article's first words start inside the teaser's head and skip what comes before.

@@ -112,7 +112,13 @@ def _split_tail(text: str, size: int = 500) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
+_TAIL_HINTS = ("read", "continu", "more", "story", "article", "appeared", "...", "…", "[", "»", "›", ">>", "→")
+
+
 def _strip_link_tail(stripped: str) -> str:
+    lowered = stripped[-400:].lower()
+    if not any(h in lowered for h in _TAIL_HINTS):
+        return stripped  # the common case: no link text to look for
     while True:
         m = _TAIL_LINK.search(stripped)
         if m and m.start() > 0 and _TAIL_LINK_WORDS.search(m.group(0)) or (m and "[" in m.group(0)):
