@@ -8,8 +8,13 @@ _BASE = np.uint32(0x01000193)  # FNV prime: odd, so the rolling polynomial stays
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    # MurmurHash3 finaliser: spreads the low-entropy polynomial over all 32 bits.
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, element-wise (the pre-mix of datasketch's affine32).
+
+    Example:
+        >>> int(fmix32(np.array([1], dtype=np.uint32))[0])
+        1364076727
+    """
     h = h ^ (h >> np.uint32(16))
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
@@ -40,7 +45,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
         h = np.zeros(n, dtype=np.uint32)
         for j in range(k):
             h = h * _BASE + cps[j : j + n]
-        return np.unique(_fmix32(h))
+        return np.unique(fmix32(h))
 
 
 def _polynomial(rows: np.ndarray) -> np.ndarray:
@@ -48,7 +53,7 @@ def _polynomial(rows: np.ndarray) -> np.ndarray:
         h = np.zeros(rows.shape[0], dtype=np.uint32)
         for j in range(rows.shape[1]):
             h = h * _BASE + rows[:, j]
-        return _fmix32(h)
+        return fmix32(h)
 
 
 def shingle_hash(shingle: str) -> int:
@@ -70,4 +75,9 @@ def overlap(a: np.ndarray, b: np.ndarray) -> int:
     """
     if len(a) == 0 or len(b) == 0:
         return 0
-    return int(np.intersect1d(a, b, assume_unique=True).size)
+    if len(a) > len(b):
+        a, b = b, a
+    # Both are sorted already: binary-search the smaller in the larger instead of re-sorting both.
+    idx = np.searchsorted(b, a)
+    idx[idx == len(b)] = 0
+    return int(np.count_nonzero(b[idx] == a))

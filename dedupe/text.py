@@ -15,6 +15,7 @@ _FOLD = str.maketrans({
 })
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 def fold(text: str) -> str:
@@ -49,6 +50,8 @@ def compact(text: str) -> str:
         >>> compact("Inno- cent, it's 5%!")
         'innocentits5'
     """
+    if text.isascii():  # bytes.translate deletes in C, several times faster than the regex
+        return text.lower().encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
     return _NOT_ALNUM.sub("", fold(text).lower())
 
 

@@ -163,3 +163,26 @@ def test_samples_golden_and_quality_floor():
         assert (gold[a]["cluster"] == gold[b]["cluster"]) == (rows[a]["story_id"] == rows[b]["story_id"]), (a, b)
     for i, g in gold.items():
         assert rows[i]["truncated"] == g["is_teaser"], i
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.lists(st.text(min_size=0, max_size=60), min_size=1, max_size=5), st.sampled_from([16, 128]))
+def test_signatures_equal_datasketch(texts, num_perm):
+    import numpy as np
+    from datasketch import MinHash
+
+    from dedupe import sketch
+    from dedupe.shingles import overlap, shingle_hash, shingle_hashes
+    from dedupe.text import compact
+
+    for text in texts:
+        comp = compact(text)
+        hashes = shingle_hashes(comp, 7)
+        grams = {comp[i:i + 7] for i in range(max(1, len(comp) - 6))} if comp else set()
+        assert sorted(shingle_hash(g) for g in grams) == hashes.tolist()
+        reference = MinHash(num_perm=num_perm, seed=1, scheme="affine32", hashfunc=shingle_hash)
+        reference.update_batch(sorted(grams))
+        ours = next(sketch.signature_generator([hashes], num_perm, 1))
+        assert np.array_equal(ours, reference.hashvalues)
+        other = shingle_hashes(compact(texts[0]), 7)
+        assert overlap(hashes, other) == len(set(hashes.tolist()) & set(other.tolist()))
