@@ -67,7 +67,7 @@ class Report:
             f"records merged     {self.records_merged}",
             f"teasers flagged    {self.teasers_flagged}: completed {self.teasers_completed}, "
             f"trimmed {self.teasers_trimmed}, left as is {self.teasers_untrimmable}, "
-            f"dropped {self.orphans_dropped}",
+            f"records dropped {self.orphans_dropped}",
             f"pairs              {self.candidate_pairs} candidates, {self.verified_pairs} verified, "
             f"{self.joins_refused} joins refused by the chain guard",
             f"seconds            {self.seconds:.2f}",

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import DedupeConfig, Report, annotate, clean
-from dedupe.pipeline import Verifier, extract_features, learn_boilerplate
+from dedupe.features import extract_features, learn_boilerplate
+from dedupe.grouping import Verifier
 from dedupe.records import records_from_objects
 
 ARTICLE = (

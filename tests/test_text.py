@@ -1,7 +1,7 @@
 import pytest
 
 from dedupe.config import DedupeConfig
-from dedupe.pipeline import cut_evidence
+from dedupe.teasers import cut_evidence
 from dedupe.text import has_ellipsis_tail, split_kicker, strip_dateline, trim_to_last_sentence
 
 CFG = DedupeConfig()

@@ -1,0 +1,162 @@
+"""What matching needs of each record: story text without furniture, shingles, lead keys."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import DedupeConfig
+from .records import Record
+from .shingles import shingle_hashes
+from .teasers import cut_evidence, plain_ending
+from .text import (
+    compact,
+    ends_with_terminal,
+    fold,
+    is_boilerplate_line,
+    normalize,
+    sentence_ends,
+    split_kicker,
+    strip_dateline,
+    strip_link_tail,
+)
+
+_LEAD_STARTS = re.compile(r"(?:^|\n|[.!?:]\s+|\s[-–—]\s+)(?=\S)")
+
+
+@dataclass
+class Features:
+    """What matching needs of one record."""
+
+    kicker: str | None
+    body: str               # normalised story text: kicker, headline, furniture and dateline removed
+    shingles: np.ndarray    # hashed k-grams of the compacted body (plus title when short)
+    lead_keys: frozenset[int]
+    cut_reasons: list[str]
+    ends_terminal: bool
+    title: str
+    title_only: bool        # the record says nothing beyond its headline
+
+
+def learn_boilerplate(records: list[Record], config: DedupeConfig) -> set[tuple[str, str]]:
+    """(feed, compacted sentence) pairs that repeat across many records of one feed.
+
+    Copies of one story come from different feeds, so a passage that one feed prints on
+    many of its items (cookie notice, newsletter promo, disclaimer) is its template.
+
+    Example:
+        >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
+        >>> sorted(learn_boilerplate(recs, DedupeConfig()))
+        [('f', 'signupnow')]
+    """
+    per_feed: dict[str, Counter] = defaultdict(Counter)
+    feed_size: Counter = Counter()
+    for r in records:
+        feed_size[r.feed] += 1
+        per_feed[r.feed].update(set(_passages(r.text)))
+    learned = set()
+    for feed, counts in per_feed.items():
+        floor = max(config.boilerplate_min_records, config.boilerplate_feed_share * feed_size[feed])
+        learned.update((feed, p) for p, n in counts.items() if n >= floor and len(p) >= 8)
+    return learned
+
+
+def _passages(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        start = 0
+        for end in sentence_ends(line) + [len(line)]:
+            piece = compact(line[start:end])
+            if piece:
+                yield piece
+            start = end
+
+
+def _story_lines(rec: Record, boilerplate: set[tuple[str, str]]) -> list[str]:
+    lines = []
+    for line in fold(rec.text).splitlines():
+        if not line.strip() or is_boilerplate_line(line):
+            continue
+        if boilerplate:
+            kept, start = [], 0
+            for end in sentence_ends(line) + [len(line)]:
+                piece = line[start:end]
+                if piece.strip() and (rec.feed, compact(piece)) not in boilerplate:
+                    kept.append(piece)
+                start = end
+            line = "".join(kept)
+        if line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: DedupeConfig) -> Features:
+    """Features of one record after its learned boilerplate is set aside.
+
+    Example:
+        >>> r = Record(0, "a", "ROYAL TARGET: LONDON (Reuters) - The prince was", "", "f", None, "")
+        >>> f = extract_features(r, set(), DedupeConfig())
+        >>> f.kicker, f.body, f.cut_reasons
+        ('ROYAL TARGET', 'the prince was', ['cut:function_word'])
+    """
+    kicker, text = split_kicker(fold(rec.text))
+    lines = _story_lines(Record(rec.seq, rec.id, text, rec.title, rec.feed, rec.date, rec.origin),
+                         boilerplate)
+    title = fold(rec.title).strip()
+    story = "\n".join(lines)
+    if title and compact(story).startswith(compact(title)) and len(compact(story)) > len(compact(title)) + 20:
+        # The headline repeated as the first line (or sub-headline) is not story text.
+        cut = _offset_after_prefix(story, compact(title))
+        story = story[cut:].lstrip(" :-\n")
+    story = strip_dateline(story)
+    body_raw = strip_link_tail(story)
+    body = normalize(body_raw) or normalize(title)
+    comp = compact(body_raw)
+    if len(comp) < config.short_text_chars and title:
+        comp_for_shingles = compact(title) + "|" + comp
+    else:
+        comp_for_shingles = comp or compact(title)
+    shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
+    reasons = cut_evidence(rec.text, rec.title, config)
+    return Features(kicker=kicker, body=body, shingles=shingles,
+                    lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
+                    ends_terminal=not reasons and ends_with_terminal(plain_ending(rec.text)),
+                    title=title, title_only=not comp or comp == compact(title))
+
+
+def _offset_after_prefix(text: str, prefix_compact: str) -> int:
+    seen = 0
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            seen += 1
+            if seen >= len(prefix_compact):
+                return i + 1
+    return len(text)
+
+
+def _lead_keys(body: str, config: DedupeConfig) -> frozenset[int]:
+    window = body[: config.lead_window_chars]
+    keys = set()
+    for m in _LEAD_STARTS.finditer(window):
+        comp = compact(body[m.end(): m.end() + 3 * config.lead_key_chars])
+        for off in (0, config.lead_key_chars):
+            piece = comp[off: off + config.lead_key_chars]
+            if len(piece) == config.lead_key_chars:
+                keys.add(hash_key(piece))
+    return frozenset(keys)
+
+
+def hash_key(text: str) -> int:
+    """A stable 32-bit key for a string (never Python's salted `hash`).
+
+    Example:
+        >>> hash_key("abc") == hash_key("abc")
+        True
+    """
+    return zlib.crc32(text.encode("utf-8"))
+
+

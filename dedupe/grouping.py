@@ -1,0 +1,144 @@
+"""Candidate pairs, pair verification and story grouping with a chain guard."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import sketch
+from .config import DedupeConfig
+from .features import Features
+from .report import Report
+from .shingles import overlap
+from .similarity import lead_alignment, text_score, title_score
+from .text import compact
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A verified link between two records, with the rule that made it."""
+
+    a: int
+    b: int
+    strength: float
+    reason: str
+
+
+class Verifier:
+    """Checks candidate pairs on exact shingle overlap, lead alignment and titles."""
+
+    def __init__(self, feats: list[Features], config: DedupeConfig) -> None:
+        self.feats, self.config = feats, config
+        self.cache: dict[tuple[int, int], Edge | None] = {}
+
+    def __call__(self, i: int, j: int) -> Edge | None:
+        key = (i, j) if i < j else (j, i)
+        if key not in self.cache:
+            self.cache[key] = self._verify(*key)
+        return self.cache[key]
+
+    def _verify(self, i: int, j: int) -> Edge | None:
+        cfg = self.config
+        fi, fj = self.feats[i], self.feats[j]
+        a, b = len(fi.shingles), len(fj.shingles)
+        if not a or not b:
+            return None
+        shared = overlap(fi.shingles, fj.shingles)
+        jac = shared / (a + b - shared)
+        if jac >= cfg.jaccard_threshold:
+            return Edge(i, j, jac, f"near_duplicate:{jac:.2f}")
+        cont = shared / min(a, b)
+        if cont >= cfg.containment_threshold and shared >= cfg.min_shared_shingles:
+            return Edge(i, j, cont, f"contained:{cont:.2f}")
+        short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
+        if len(short.body) >= 80 and (cont >= 0.3 or short.lead_keys & long_.lead_keys):
+            # The first few sentences are enough to tie a lead to its article.
+            score = lead_alignment(short.body[:300], long_.body, cfg.lead_match_score).score
+            if score >= cfg.lead_match_score:
+                return Edge(i, j, score / 100, f"lead_match:{score:.0f}")
+        if (fi.title_only or fj.title_only) and _headline_key(fi.title) and \
+                _headline_key(fi.title) == _headline_key(fj.title):
+            return Edge(i, j, 0.9, "same_headline")
+        if len(fi.body) < cfg.short_text_chars and len(fj.body) < cfg.short_text_chars and fi.title and fj.title:
+            ts = title_score(fi.title.lower(), fj.title.lower())
+            if ts >= cfg.title_match_score:
+                xs = text_score(fi.body, fj.body) if fi.body and fj.body else 0.0
+                if xs >= cfg.short_text_score or jac >= 0.2:
+                    return Edge(i, j, min(ts, xs) / 100 * 0.9, f"title_match:{ts:.0f}")
+        return None
+
+
+def _headline_key(title: str) -> str:
+    # Only a headline of five words or more is specific enough to stand for a story.
+    return compact(title) if len(title.split()) >= 5 else ""
+
+
+def candidate_pairs(feats: list[Features], config: DedupeConfig) -> Iterator[tuple[int, int]]:
+    """Candidate pairs from whole-text LSH and shared lead keys, each pair once, sorted.
+
+    Example:
+        >>> from dedupe.features import extract_features
+        >>> from dedupe.records import Record
+        >>> cfg = DedupeConfig()
+        >>> texts = ["The cat sat on the mat all day long.", "The cat sat on the mat all day long!"]
+        >>> fs = [extract_features(Record(i, str(i), t, "", "f", None, ""), set(), cfg)
+        ...       for i, t in enumerate(texts)]
+        >>> list(candidate_pairs(fs, cfg))
+        [(0, 1)]
+    """
+    sigs = sketch.minhash_generator((f.shingles for f in feats), config.num_perm, config.seed)
+    pairs = set(sketch.candidate_pairs(
+        (sig if len(f.shingles) else None for f, sig in zip(feats, sigs)),
+        config.lsh_threshold, config.num_perm))
+    by_key: dict[int | str, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        for k in f.lead_keys:
+            by_key[k].append(i)
+        if _headline_key(f.title):
+            by_key["h:" + _headline_key(f.title)].append(i)
+    for members in by_key.values():
+        if 1 < len(members) <= config.lead_key_max_records:
+            pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+    return iter(sorted(pairs))
+
+
+def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,
+                  report: Report) -> list[int]:
+    """Story label (smallest member index) per record, joining along verified edges.
+
+    Chain guard: two groups join only when `join_fraction` of the pairs between them
+    (up to `join_sample` members a side) verify on their own, so one record sharing a
+    template or a background paragraph cannot pull unrelated stories together.
+
+    Example:
+        >>> v = lambda i, j: Edge(i, j, 1.0, "x") if {i, j} != {0, 2} else None
+        >>> group_stories(3, [Edge(0, 1, 1.0, "x"), Edge(1, 2, 0.9, "x")], v, DedupeConfig(), Report())
+        [0, 0, 0]
+    """
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for e in sorted(edges, key=lambda e: (-e.strength, e.a, e.b)):
+        ra, rb = find(e.a), find(e.b)
+        if ra == rb:
+            continue
+        left = members[ra][: config.join_sample]
+        right = members[rb][: config.join_sample]
+        if len(left) * len(right) > 1:
+            ok = sum(1 for x in left for y in right if verify(x, y) is not None)
+            if ok < config.join_fraction * len(left) * len(right):
+                report.joins_refused += 1
+                continue
+        root, other = (ra, rb) if ra < rb else (rb, ra)
+        parent[other] = root
+        members[root] = sorted(members[root] + members.pop(other))
+    return [find(i) for i in range(n)]
+
+
