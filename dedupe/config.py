@@ -40,6 +40,8 @@ class DedupeConfig:
     short_text_chars: int = 600
     title_match_score: float = 88.0
     short_text_score: float = 60.0
+    # A short text matches another only if this share of its names and numbers appear there.
+    names_agree_share: float = 0.6
     # Chain guard: a record or story joins another story only if this share of the
     # cross pairs verify.
     join_fraction: float = 0.5
@@ -65,7 +67,7 @@ class DedupeConfig:
         check(8 <= self.num_perm <= 1024, "num_perm", "must be in 8..1024")
         check(2 <= self.shingle_size <= 32, "shingle_size", "must be in 2..32")
         for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold",
-                     "join_fraction", "boilerplate_feed_share"):
+                     "join_fraction", "boilerplate_feed_share", "names_agree_share"):
             check(0.0 < getattr(self, name) <= 1.0, name, "must be in (0, 1]")
         for name in ("lead_match_score", "title_match_score", "short_text_score"):
             check(0.0 <= getattr(self, name) <= 100.0, name, "must be in 0..100")

@@ -19,6 +19,7 @@ from .text import (
     ends_with_terminal,
     fold,
     is_boilerplate_line,
+    names_and_numbers,
     normalize,
     sentence_ends,
     split_kicker,
@@ -41,6 +42,7 @@ class Features:
     ends_terminal: bool
     title: str
     title_only: bool        # the record says nothing beyond its headline
+    names: frozenset[str]   # names and numbers of the story text (see text.names_and_numbers)
 
 
 def learn_boilerplate(records: list[Record], config: DedupeConfig) -> set[tuple[str, str]]:
@@ -125,7 +127,8 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     return Features(kicker=kicker, body=body, shingles=shingles,
                     lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
                     ends_terminal=not reasons and ends_with_terminal(plain_ending(rec.text)),
-                    title=title, title_only=not comp or comp == compact(title))
+                    title=title, title_only=not comp or comp == compact(title),
+                    names=names_and_numbers(body_raw[: config.short_text_chars * 4]))
 
 
 def _offset_after_prefix(text: str, prefix_compact: str) -> int:

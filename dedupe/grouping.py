@@ -39,34 +39,67 @@ class Verifier:
         return self.cache[key]
 
     def _verify(self, i: int, j: int) -> Edge | None:
-        cfg = self.config
         fi, fj = self.feats[i], self.feats[j]
-        a, b = len(fi.shingles), len(fj.shingles)
-        if not a or not b:
+        if not len(fi.shingles) or not len(fj.shingles):
             return None
         shared = overlap(fi.shingles, fj.shingles)
-        jac = shared / (a + b - shared)
+        found = self._text_match(fi, fj, shared) or self._headline_match(fi, fj, shared)
+        return None if found is None else Edge(i, j, *found)
+
+    def _text_match(self, fi: Features, fj: Features, shared: int) -> tuple[float, str] | None:
+        cfg = self.config
+        if not _names_agree(fi, fj, cfg):
+            return None
+        jac = shared / (len(fi.shingles) + len(fj.shingles) - shared)
         if jac >= cfg.jaccard_threshold:
-            return Edge(i, j, jac, f"near_duplicate:{jac:.2f}")
-        cont = shared / min(a, b)
+            return jac, f"near_duplicate:{jac:.2f}"
+        cont = shared / min(len(fi.shingles), len(fj.shingles))
         if cont >= cfg.containment_threshold and shared >= cfg.min_shared_shingles:
-            return Edge(i, j, cont, f"contained:{cont:.2f}")
+            return cont, f"contained:{cont:.2f}"
         short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
         if len(short.body) >= 80 and (cont >= 0.3 or short.lead_keys & long_.lead_keys):
             # The first few sentences are enough to tie a lead to its article.
             score = lead_alignment(short.body[:300], long_.body, cfg.lead_match_score).score
             if score >= cfg.lead_match_score:
-                return Edge(i, j, score / 100, f"lead_match:{score:.0f}")
+                return score / 100, f"lead_match:{score:.0f}"
+        return None
+
+    def _headline_match(self, fi: Features, fj: Features, shared: int) -> tuple[float, str] | None:
+        # Short feed items describe one wire story in different words: the headline decides,
+        # backed by the texts when both have one.
+        cfg = self.config
         if (fi.title_only or fj.title_only) and _headline_key(fi.title) and \
                 _headline_key(fi.title) == _headline_key(fj.title):
-            return Edge(i, j, 0.9, "same_headline")
-        if len(fi.body) < cfg.short_text_chars and len(fj.body) < cfg.short_text_chars and fi.title and fj.title:
-            ts = title_score(fi.title.lower(), fj.title.lower())
-            if ts >= cfg.title_match_score:
-                xs = text_score(fi.body, fj.body) if fi.body and fj.body else 0.0
-                if xs >= cfg.short_text_score or jac >= 0.2:
-                    return Edge(i, j, min(ts, xs) / 100 * 0.9, f"title_match:{ts:.0f}")
+            return 0.9, "same_headline"
+        if max(len(fi.body), len(fj.body)) >= cfg.short_text_chars or not (fi.title and fj.title):
+            return None
+        if not _names_agree(fi, fj, cfg, numbers_only=True):
+            return None  # two outlets' words differ, their figures do not
+        ts = title_score(fi.title.lower(), fj.title.lower())
+        if ts < cfg.title_match_score:
+            return None
+        jac = shared / (len(fi.shingles) + len(fj.shingles) - shared)
+        xs = text_score(fi.body, fj.body) if fi.body and fj.body else 0.0
+        if xs >= cfg.short_text_score or jac >= 0.2:
+            return min(ts, xs) / 100 * 0.9, f"title_match:{ts:.0f}"
         return None
+
+
+def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bool = False) -> bool:
+    # Short items written from one template (briefs, results, appointments) share most of
+    # their words; their names and numbers tell them apart. Long texts have enough else.
+    short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
+    if len(short.body) >= cfg.short_text_chars:
+        return True
+    numbers = {n for n in short.names if n[0].isdigit()}
+    other_numbers = {n for n in long_.names if n[0].isdigit()}
+    # Different figures in one frame ("fell 1.18 cents" / "rose 0.19 cents") are different items.
+    # A copy may spell one out ("5%" -> "five per cent"); headlines alone need the figures to agree.
+    if numbers and other_numbers and len(numbers & other_numbers) < (0.75 if numbers_only else 0.5) * len(numbers):
+        return False
+    if numbers_only or len(short.names) < 2:
+        return True
+    return len(short.names & long_.names) >= cfg.names_agree_share * len(short.names)
 
 
 def _headline_key(title: str) -> str:

@@ -215,6 +215,40 @@ def strip_dateline(text: str) -> str:
     return text
 
 
+# ---------------------------------------------------------------- names and numbers
+
+_NAME_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[A-Z][\w'’]*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_NOT_NAMES = frozenset("""
+mr mrs ms dr sir the a an he she it they we i in on at but and or if as this that these those there
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december
+""".split())
+
+
+def names_and_numbers(text: str) -> frozenset[str]:
+    """Capitalised words inside sentences and numbers: the slot values that tell apart two
+    stories written from one template ("Shares in Acme rose 5%" vs "Shares in Zeta rose 3%").
+
+    Example:
+        >>> sorted(names_and_numbers("Shares in Acme Corp rose 4,000 points on Friday. They fell."))
+        ['4000', 'acme', 'corp']
+    """
+    found = set()
+    for m in _NAME_OR_NUMBER.finditer(text):
+        token = m.group(0)
+        if token[0].isdigit():
+            found.add(token.replace(",", ""))
+            continue
+        before = text[max(0, m.start() - 3): m.start()].rstrip()
+        if not before or before[-1] in ".!?\"'“‘:—-(\n":
+            continue  # capitalised because it opens a sentence, not because it is a name
+        word = _POSSESSIVE.sub("", token.lower())
+        if len(word) > 1 and word not in _NOT_NAMES:
+            found.add(word)
+    return frozenset(found)
+
+
 # ---------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset("""

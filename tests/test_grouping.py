@@ -187,3 +187,18 @@ def test_signatures_equal_datasketch(texts, num_perm):
         assert np.array_equal(ours, reference.hashvalues)
         other = shingle_hashes(compact(texts[0]), 7)
         assert overlap(hashes, other) == len(set(hashes.tolist()) & set(other.tolist()))
+
+
+def test_template_briefs_split_on_names_and_numbers():
+    rows = by_id(annotate([
+        {"id": "a", "title": "FTSE 100 close", "text": "London's FTSE 100 index closed down 16.9 points, or 0.3%, "
+                                                        "at 5074.9 on Tuesday, led by retail stocks."},
+        {"id": "b", "title": "FTSE 100 close", "text": "LONDON (PA) - London's FTSE 100 index closed down 16.9 points, "
+                                                        "or 0.3 per cent, at 5074.9 on Tuesday."},
+        {"id": "c", "title": "FTSE 100 close", "text": "London's FTSE 100 index closed up 13.1 points, or 0.3%, "
+                                                        "at 5087.6 on Tuesday, led by retail stocks."},
+        {"id": "d", "text": "Fenwick Foods has appointed Karen Soto as its new managing director, the company said."},
+        {"id": "e", "text": "Yardley Foods has appointed Karen Abbott as its new managing director, the company said."},
+    ]))
+    assert rows["a"]["story_id"] == rows["b"]["story_id"] != rows["c"]["story_id"]
+    assert rows["d"]["story_id"] != rows["e"]["story_id"]
