@@ -94,8 +94,9 @@ def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bo
     numbers = {n for n in short.names if n[0].isdigit()}
     other_numbers = {n for n in long_.names if n[0].isdigit()}
     # Different figures in one frame ("fell 1.18 cents" / "rose 0.19 cents") are different items.
-    # A copy may spell one out ("5%" -> "five per cent"); headlines alone need the figures to agree.
-    if numbers and other_numbers and len(numbers & other_numbers) < (0.75 if numbers_only else 0.5) * len(numbers):
+    # A longer copy may spell a figure out ("5%" -> "five per cent"); a brief's figures are its story.
+    brief = numbers_only or len(short.body) < cfg.short_text_chars / 2
+    if numbers and other_numbers and len(numbers & other_numbers) < (0.75 if brief else 0.5) * len(numbers):
         return False
     if numbers_only or len(short.names) < 2:
         return True

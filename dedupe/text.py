@@ -218,6 +218,7 @@ def strip_dateline(text: str) -> str:
 # ---------------------------------------------------------------- names and numbers
 
 _NAME_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[A-Z][\w'’]*")
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _NOT_NAMES = frozenset("""
 mr mrs ms dr sir the a an he she it they we i in on at but and or if as this that these those there
@@ -241,8 +242,8 @@ def names_and_numbers(text: str) -> frozenset[str]:
             found.add(token.replace(",", ""))
             continue
         before = text[max(0, m.start() - 3): m.start()].rstrip()
-        if not before or before[-1] in ".!?\"'“‘:—-(\n":
-            continue  # capitalised because it opens a sentence, not because it is a name
+        if (not before or before[-1] in ".!?\"'“‘:—-(\n") and not _NEXT_CAPITAL.match(text, m.end()):
+            continue  # capitalised because it opens a sentence; "Fenwick Foods ..." still counts
         word = _POSSESSIVE.sub("", token.lower())
         if len(word) > 1 and word not in _NOT_NAMES:
             found.add(word)
