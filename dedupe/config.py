@@ -45,6 +45,8 @@ class DedupeConfig:
     # Chain guard: a record or story joins another story only if this share of the
     # cross pairs verify.
     join_fraction: float = 0.5
+    # ... where a pair supports a join if it matches or this share of the smaller text is shared.
+    support_containment: float = 0.5
     join_sample: int = 6
     # Boilerplate learned from the input: a sentence seen in at least this many records
     # of one feed (and this share of the feed) is ignored for matching.
@@ -67,7 +69,7 @@ class DedupeConfig:
         check(8 <= self.num_perm <= 1024, "num_perm", "must be in 8..1024")
         check(2 <= self.shingle_size <= 32, "shingle_size", "must be in 2..32")
         for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold",
-                     "join_fraction", "boilerplate_feed_share", "names_agree_share"):
+                     "join_fraction", "boilerplate_feed_share", "names_agree_share", "support_containment"):
             check(0.0 < getattr(self, name) <= 1.0, name, "must be in (0, 1]")
         for name in ("lead_match_score", "title_match_score", "short_text_score"):
             check(0.0 <= getattr(self, name) <= 100.0, name, "must be in 0..100")

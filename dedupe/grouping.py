@@ -38,6 +38,20 @@ class Verifier:
             self.cache[key] = self._verify(*key)
         return self.cache[key]
 
+    def supports(self, i: int, j: int) -> bool:
+        """Whether two records back each other inside one story (the chain guard's test).
+
+        Weaker than a match: two noisy copies (two OCR scans, two abridgements) may share
+        less than a match needs yet still plainly tell one story.
+        """
+        if self(i, j) is not None:
+            return True
+        fi, fj = self.feats[i], self.feats[j]
+        if not len(fi.shingles) or not len(fj.shingles) or not _names_agree(fi, fj, self.config):
+            return False
+        shared = overlap(fi.shingles, fj.shingles)
+        return shared >= self.config.support_containment * min(len(fi.shingles), len(fj.shingles))
+
     def _verify(self, i: int, j: int) -> Edge | None:
         fi, fj = self.feats[i], self.feats[j]
         if not len(fi.shingles) or not len(fj.shingles):
@@ -146,8 +160,9 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
     template or a background paragraph cannot pull unrelated stories together.
 
     Example:
-        >>> v = lambda i, j: Edge(i, j, 1.0, "x") if {i, j} != {0, 2} else None
-        >>> group_stories(3, [Edge(0, 1, 1.0, "x"), Edge(1, 2, 0.9, "x")], v, DedupeConfig(), Report())
+        >>> class V:
+        ...     def supports(self, i, j): return {i, j} != {0, 2}
+        >>> group_stories(3, [Edge(0, 1, 1.0, "x"), Edge(1, 2, 0.9, "x")], V(), DedupeConfig(), Report())
         [0, 0, 0]
     """
     parent = list(range(n))
@@ -166,7 +181,7 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
         left = members[ra][: config.join_sample]
         right = members[rb][: config.join_sample]
         if len(left) * len(right) > 1:
-            ok = sum(1 for x in left for y in right if verify(x, y) is not None)
+            ok = sum(1 for x in left for y in right if verify.supports(x, y))
             if ok < config.join_fraction * len(left) * len(right):
                 report.joins_refused += 1
                 continue
