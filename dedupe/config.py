@@ -54,7 +54,7 @@ class DedupeConfig:
     boilerplate_feed_share: float = 0.02
     # Teaser detection: a text with no terminal punctuation is a cut if it is this long
     # (words) or holds a complete sentence before its end.
-    cut_min_words: int = 40
+    cut_min_words: int = 60
     # Repair and I/O.
     orphans: str = "trim"
     split: str = "auto"

@@ -123,10 +123,12 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     else:
         comp_for_shingles = comp or compact(title)
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
-    reasons = cut_evidence(rec.text, rec.title, config)
+    # Judge the ending without the feed's learned boilerplate ("Sign up for our newsletter").
+    ending = "\n".join(lines) if boilerplate else text
+    reasons = cut_evidence(ending, rec.title, config)
     return Features(kicker=kicker, body=body, shingles=shingles,
                     lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
-                    ends_terminal=not reasons and ends_with_terminal(plain_ending(rec.text)),
+                    ends_terminal=not reasons and ends_with_terminal(plain_ending(ending)),
                     title=title, title_only=not comp or comp == compact(title),
                     names=names_and_numbers(body_raw[: config.short_text_chars * 4]))
 

@@ -156,7 +156,7 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
     """Story label (smallest member index) per record, joining along verified edges.
 
     Chain guard: two groups join only when `join_fraction` of the pairs between them
-    (up to `join_sample` members a side) verify on their own, so one record sharing a
+    (up to `join_sample` members a side) support each other (`Verifier.supports`), so one record sharing a
     template or a background paragraph cannot pull unrelated stories together.
 
     Example:

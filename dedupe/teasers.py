@@ -29,7 +29,9 @@ _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 def plain_ending(text: str) -> str:
     body = strip_furniture_tail(strip_link_tail(fold(text)))
     # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
-    uncredited = _PAREN_TAIL.sub("", body)
+    uncredited = body
+    while _PAREN_TAIL.search(uncredited):
+        uncredited = _PAREN_TAIL.sub("", uncredited)
     body = uncredited if uncredited.strip() else body
     return body.rstrip()
 

@@ -74,7 +74,7 @@ _BOILERPLATE_LINE = re.compile(
         (?:photos?|pictures?|images?|file\s+photo|photograph|video)(?:\s*(?:credit|:|/|by)[^\n]{0,80})?
       | printable\s+version | print\s+(?:this|version)[^\n]{0,30}
       | e-?mail\s+(?:this|to\s+a\s+friend)[^\n]{0,30} | (?:share|tweet|comment)s?(?:\s+on\s+\w+)?
-      | (?:click|tap)\s+here[^\n]{0,80} | sign\s+up[^\n]{0,80} | subscribe[^\n]{0,80}
+      | (?:click|tap)\s+here[^\n]{0,80} | sign\s+up\s+(?:for|to|now)[^\n]{0,160} | subscribe[^\n]{0,80}
       | (?:updated|posted|published|last\s+updated)\b[^\n]{0,40}
       | share\s+this(?:\s+(?:story|article))?
       | related\s+(?:stories|articles|topics|content)
@@ -253,7 +253,7 @@ def names_and_numbers(text: str) -> frozenset[str]:
 # ---------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset("""
-mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
+mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov govs sen sens rep reps rev hon pres
 jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
 inc ltd co corp plc llc bros dept univ assn est approx vs etc al fig no nos vol pp
 u.s u.k u.n e.u a.m p.m i.e e.g d.c n.y l.a u.s.a ph.d
@@ -268,7 +268,7 @@ before between through during against among than that which who whom whose this 
 its his her their our your my is are was were be been being has have had do does did will would
 shall should can could may might must not no if so because while when where whether although
 though since until unless also just very more most such both either neither each every some any
-he she they we it i you them him us said says say told according including like per via amid
+he she they we i you according including per via amid
 """.split())
 
 
