@@ -230,7 +230,7 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
         row["id"] = rec.id
         completed = [decisions[i] for i in members if decisions[i].repair == "completed"]
         if d.repaired_text is not None:
-            row[_text_key(rec)] = d.repaired_text
+            row[rec.text_field] = d.repaired_text
         kicker = next((k for k in (split_kicker(fold(records[i].text))[0] for i in [canon, *members]) if k), None)
         row.update({
             "story_id": story_ids[story],
@@ -244,13 +244,6 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     report.records_out = len(rows)
     report.seconds = time.perf_counter() - started
     yield from rows
-
-
-def _text_key(rec: Record) -> str:
-    for k in ("text", "content", "body", "article", "description", "summary"):
-        if k in rec.fields:
-            return k
-    return "text"
 
 
 def _story_ids(decisions: list[Decision]) -> dict[int, str]:

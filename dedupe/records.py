@@ -61,6 +61,7 @@ class Record:
     date: str | None
     origin: str
     fields: dict[str, Any] = field(default_factory=dict)
+    text_field: str = "text"  # the input field the text came from; a repair is written back there
 
 
 def detect_format(path: str, forced: str | None = None) -> str:
@@ -189,7 +190,7 @@ class _Builder:
             text=text, title=title,
             feed=str(feed) if feed not in (None, "") else Path(path).name,
             date=str(date) if date not in (None, "") else None,
-            origin=where, fields=obj,
+            origin=where, fields=obj, text_field=text_key or self.keys.text or "text",
         )
         self.seq += 1
         return rec

@@ -133,3 +133,23 @@ def test_stdin_and_csv_output(tmp_path):
     text = (tmp_path / "o.csv").read_text()
     assert text.splitlines()[0].startswith("id,text,story_id,members")
     assert '"[""0"", ""1""]"' in text
+
+
+def test_clean_writes_the_repair_back_to_the_text_field_it_read(tmp_path):
+    teaser = "Growers say the harvest is the largest in a decade. They now face a shortage of pickers and warn that"
+    p = write(tmp_path / "f.jsonl", json.dumps({"id": "t", "lede": teaser, "text": "other field"}) + "\n")
+    res = run_cli("clean", p, "--text-key", "lede", "-q")
+    row = json.loads(res.stdout)
+    assert row["lede"] == "Growers say the harvest is the largest in a decade." and row["text"] == "other field"
+    assert row["repair"] == "trimmed"
+
+
+def test_clean_accounts_for_every_record_when_orphans_are_dropped(tmp_path):
+    lines = [json.dumps({"id": "a", "text": STORY}), json.dumps({"id": "b", "text": STORY}), "not json",
+             json.dumps({"id": "o", "text": "Growers warn of a shortage of pickers and say that"})]
+    p = write(tmp_path / "f.jsonl", "\n".join(lines) + "\n")
+    res = run_cli("clean", p, "--orphans", "drop", "--report", tmp_path / "r.json", "-o", tmp_path / "o.jsonl")
+    assert res.exit_code == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    members = sum(len(r["members"]) for r in read_jsonl(tmp_path / "o.jsonl"))
+    assert report["records_read"] == 4 == members + report["records_rejected"] + report["orphans_dropped"]
