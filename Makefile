@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check dedupe tests bench
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) bench/run.py
 
 clean:
