@@ -16,7 +16,7 @@ from .grouping import Verifier, candidate_pairs, group_stories
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
 from .teasers import find_completion
-from .text import fold, split_kicker, trim_to_last_sentence
+from .text import trim_to_last_sentence
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Decision:
     completed_by: int | None = None
     repaired_text: str | None = None
     repair: str | None = None
+    kicker: str | None = None
     reasons: list[str] = field(default_factory=list)
 
 
@@ -72,7 +73,7 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
     for i, lab in enumerate(labels):
         stories[lab].append(i)
 
-    decisions = [Decision(story=labels[i]) for i in range(len(records))]
+    decisions = [Decision(story=labels[i], kicker=f.kicker) for i, f in enumerate(feats)]
     dates = [_date_key(r.date) for r in records]
     for members in stories.values():
         _decide_story(members, records, feats, dates, decisions, verify, config)
@@ -172,19 +173,15 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
     config = config or DedupeConfig()
     report = report if report is not None else Report()
     started = time.perf_counter()
-    records = _as_records(items, config, keys, report)
-    decisions = decide(records, config, report, progress)
-    story_ids = _story_ids(decisions)
+    records, decisions, story_ids = _decide_all(items, config, keys, report, progress)
     canon_of = {d.story: i for i, d in enumerate(decisions) if d.canonical}
-    _count(decisions, report)
     report.records_out = len(records)
     report.seconds = time.perf_counter() - started
     for rec, d in zip(records, decisions):
         canon = canon_of[d.story]
         row = dict(rec.fields)
-        row.setdefault("id", rec.id)
-        if "id" in rec.fields and str(rec.fields["id"]) != rec.id:
-            row["id"] = rec.id
+        if str(row.get("id")) != rec.id:
+            row["id"] = rec.id  # the id dedupe used (from guid/url/link, or FILE:LINE)
         row.update({
             "story_id": story_ids[d.story],
             "canonical": d.canonical,
@@ -192,7 +189,7 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
             "truncated": d.truncated,
             "completed_by": None if d.completed_by is None else records[d.completed_by].id,
             "repaired_text": d.repaired_text,
-            "kicker": split_kicker(fold(rec.text))[0],
+            "kicker": d.kicker,
             "reasons": d.reasons,
         })
         yield row
@@ -211,10 +208,7 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     config = config or DedupeConfig()
     report = report if report is not None else Report()
     started = time.perf_counter()
-    records = _as_records(items, config, keys, report)
-    decisions = decide(records, config, report, progress)
-    story_ids = _story_ids(decisions)
-    _count(decisions, report)
+    records, decisions, story_ids = _decide_all(items, config, keys, report, progress)
     stories: dict[int, list[int]] = defaultdict(list)
     for i, d in enumerate(decisions):
         stories[d.story].append(i)
@@ -231,7 +225,7 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
         completed = [decisions[i] for i in members if decisions[i].repair == "completed"]
         if d.repaired_text is not None:
             row[rec.text_field] = d.repaired_text
-        kicker = next((k for k in (split_kicker(fold(records[i].text))[0] for i in [canon, *members]) if k), None)
+        kicker = next((decisions[i].kicker for i in [canon, *members] if decisions[i].kicker), None)
         row.update({
             "story_id": story_ids[story],
             "members": [records[i].id for i in members],
@@ -244,6 +238,14 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     report.records_out = len(rows)
     report.seconds = time.perf_counter() - started
     yield from rows
+
+
+def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, report: Report,
+                progress: Progress) -> tuple[list[Record], list[Decision], dict[int, str]]:
+    records = _as_records(items, config, keys, report)
+    decisions = decide(records, config, report, progress)
+    _count(decisions, report)
+    return records, decisions, _story_ids(decisions)
 
 
 def _story_ids(decisions: list[Decision]) -> dict[int, str]:
