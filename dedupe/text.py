@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 _FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -61,8 +60,9 @@ def compact(text: str) -> str:
 _TAIL_LINK = re.compile(
     r"""(?:\s*(?:
         \[\s*(?:\.\.\.|…)\s*\]                       # [...] / […]
-      | (?:\.\.\.|…)?\s*(?:read|continue\s+reading|read\s+the\s+(?:full|rest)[^.]{0,40}|
-           read\s+full\s+(?:article|story)[^.]{0,40}|full\s+story|more)\s*(?:\.\.\.|…|»|›|>>|→)?
+      | (?:\.\.\.|…)?\s*(?:read\s+more|read\s+on|continue\s+reading|read\s+the\s+(?:full|rest)[^.]{0,40}|
+           read\s+full\s+(?:article|story)[^.]{0,40}|full\s+story)\s*(?:\.\.\.|…|»|›|>>|→)?
+      | (?:\.\.\.|…)?\s*(?:read|more)\s*(?:»|›|>>|→)      # bare "More »" only with its arrow
       | the\s+post\s+.{1,300}?\s+appeared\s+first\s+on\s+[^.]{1,100}\.?
     ))+\s*$""", re.IGNORECASE | re.VERBOSE | re.DOTALL)
 _TAIL_LINK_WORDS = re.compile(r"(?i)\b(?:read|reading|more|story|article|post|appeared)\b")
@@ -124,7 +124,7 @@ def _strip_link_tail(stripped: str) -> str:
         return stripped  # the common case: no link text to look for
     while True:
         m = _TAIL_LINK.search(stripped)
-        if m and m.start() > 0 and _TAIL_LINK_WORDS.search(m.group(0)) or (m and "[" in m.group(0)):
+        if m and m.start() > 0 and ("[" in m.group(0) or _TAIL_LINK_WORDS.search(m.group(0))):
             stripped = stripped[: m.start()].rstrip()
             continue
         e = _ELLIPSIS_END.search(stripped)
@@ -266,8 +266,8 @@ FUNCTION_WORDS = frozenset("""
 a an the and or but nor of to in on at by for with from as into onto over under about after
 before between through during against among than that which who whom whose this these those
 its his her their our your my is are was were be been being has have had do does did will would
-shall should can could may might must not no if so because while when where whether although
-though since until unless also just very more most such both either neither each every some any
+shall should can could may might must no if because while when where whether although
+though since until unless just very such both either neither each every some any
 he she they we i you according including per via amid
 """.split())
 
@@ -319,13 +319,11 @@ def trim_to_last_sentence(text: str) -> str:
         'Talks ended on Feb. 10.'
     """
     body = strip_link_tail(text)
-    ends = [e for e in sentence_ends(body) if e < len(body.rstrip()) or ends_with_terminal(body)]
+    ends = sentence_ends(body)
     return body[: ends[-1]].rstrip() if ends else ""
 
 
-@lru_cache(maxsize=4096)
-def _word_re() -> re.Pattern[str]:
-    return re.compile(r"[\w'’-]+")
+_WORD = re.compile(r"[\w'’-]+")
 
 
 def last_word(text: str) -> str:
@@ -335,7 +333,7 @@ def last_word(text: str) -> str:
         >>> last_word("the high-water mark for the")
         'the'
     """
-    words = _word_re().findall(text[-80:])
+    words = _WORD.findall(text[-80:])
     return words[-1].lower().strip("'’-") if words else ""
 
 

@@ -48,3 +48,12 @@ def test_kicker_and_dateline():
     assert strip_dateline("LONDON (Reuters) - Shares fell.") == "Shares fell."
     assert strip_dateline("Shares fell - sharply.") == "Shares fell - sharply."
     assert has_ellipsis_tail("and so… Read more") and not has_ellipsis_tail("Done. Read more »")
+
+
+@pytest.mark.parametrize("text", [
+    "Prices rose for food, fuel and more",
+    "It was the best book he had ever read",
+    "The minister left the room. Continue reading...",
+])
+def test_sentence_words_are_not_link_text(text):
+    assert cut_evidence(text, "", CFG) == []
