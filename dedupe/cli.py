@@ -75,6 +75,14 @@ class _Progress:
             sys.stderr.flush()
 
 
+class _Terminated(Exception):
+    """Raised by the SIGTERM handler."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def _err(msg: str) -> None:
     typer.echo(msg, err=True)
 
@@ -95,7 +103,7 @@ def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: F
     report = Report()
     progress = _Progress(not quiet and sys.stderr.isatty())
     # SIGTERM unwinds like Ctrl-C, so the atomic writer removes its temporary file.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
         rows = job(records, config, keys, report, progress=progress)
@@ -110,6 +118,9 @@ def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: F
     except KeyboardInterrupt:
         _err("interrupted: no output written")
         raise typer.Exit(130) from None
+    except _Terminated:
+        _err("terminated: no output written")
+        raise typer.Exit(143) from None
     if rejects:
         with atomic_writer(rejects) as fh:
             for _reason, _where, raw in report.rejects:

@@ -153,3 +153,22 @@ def test_clean_accounts_for_every_record_when_orphans_are_dropped(tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     members = sum(len(r["members"]) for r in read_jsonl(tmp_path / "o.jsonl"))
     assert report["records_read"] == 4 == members + report["records_rejected"] + report["orphans_dropped"]
+
+
+def test_sigterm_leaves_no_output_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "dedupe.cli", "annotate", "-", "-o", str(out)],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdin.write(json.dumps({"id": "a", "text": STORY}) + "\n")
+    proc.stdin.flush()
+    time.sleep(3)  # the run is now blocked reading stdin, past start-up, with its handler set
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    assert err.strip().splitlines()[-1] == "terminated: no output written"
+    assert os.listdir(tmp_path) == []
