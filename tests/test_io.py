@@ -155,6 +155,12 @@ def test_clean_accounts_for_every_record_when_orphans_are_dropped(tmp_path):
     assert report["records_read"] == 4 == members + report["records_rejected"] + report["orphans_dropped"]
 
 
+def _catches_sigterm(pid):
+    with open(f"/proc/{pid}/status") as fh:
+        mask = next(int(line.split()[1], 16) for line in fh if line.startswith("SigCgt:"))
+    return bool(mask & (1 << (15 - 1)))
+
+
 def test_sigterm_leaves_no_output_file(tmp_path):
     import signal
     import subprocess
@@ -166,7 +172,9 @@ def test_sigterm_leaves_no_output_file(tmp_path):
                             stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write(json.dumps({"id": "a", "text": STORY}) + "\n")
     proc.stdin.flush()
-    time.sleep(3)  # the run is now blocked reading stdin, past start-up, with its handler set
+    deadline = time.monotonic() + 60
+    while not _catches_sigterm(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until start-up is over and the handler is set (it then blocks on stdin)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 143
