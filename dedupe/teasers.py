@@ -92,11 +92,16 @@ def find_completion(i: int, story: list[int], feats: list[Features], truncated_h
         # The teaser may carry a sub-headline its article lacks, so it can be a little longer.
         if j == i or fj.cut_reasons or len(fj.body) < 0.8 * len(fi.body):
             continue
-        if lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score < config.lead_match_score:
-            continue  # cheap test on the opening before aligning the whole text
+        opening = lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score
         al = tail_alignment(fi.body, fj.body, config.lead_match_score)
-        if al.score < config.lead_match_score or al.long_end + 5 > len(fj.body):
-            continue  # no match, or the other text stops where this one does
+        # Either the opening and the cut both align, or, for a text that is plainly cut (an
+        # outlet rewrote the first words), its last 100 characters stand verbatim in the longer one.
+        verbatim_tail = truncated_hint and len(fi.body) >= 120 and \
+            tail_alignment(fi.body, fj.body, 97, probe=100).score >= 97
+        if not (opening >= config.lead_match_score and al.score >= config.lead_match_score or verbatim_tail):
+            continue
+        if al.long_end + 5 > len(fj.body):
+            continue  # the other text stops where this one does
         mid = continues_mid_sentence(fj.body, al.long_end)
         key = (j == prefer, al.score, len(fj.body), -j)
         if (truncated_hint or mid) and (best is None or key > best[0]):

@@ -202,3 +202,19 @@ def test_template_briefs_split_on_names_and_numbers():
     ]))
     assert rows["a"]["story_id"] == rows["b"]["story_id"] != rows["c"]["story_id"]
     assert rows["d"]["story_id"] != rows["e"]["story_id"]
+
+
+def test_completion_by_verbatim_tail_only_for_plainly_cut_teasers():
+    full = ("The Irish author won the literary award on Sunday with what the judges called a haunting novel "
+            "about a mother's struggle to protect her children as the country slides into war.")
+    teaser = ("Irish writer Ann Doyle won the Harbour Prize on Sunday with what the judges called a haunting novel "
+              "about a mother's struggle to protect her children as…")
+    summary = ("The judges called it a haunting novel about a mother's struggle to protect her children as the "
+               "country slides into war")
+    rows = by_id(annotate([
+        {"id": "full", "title": "Ann Doyle wins Harbour Prize for novel", "text": full},
+        {"id": "teaser", "title": "Irish writer Ann Doyle wins Harbour Prize with novel", "text": teaser},
+        {"id": "summary", "title": "Ann Doyle wins Harbour Prize for her novel", "text": summary},
+    ]))
+    assert rows["teaser"]["truncated"] and rows["teaser"]["completed_by"] == "full"
+    assert not rows["summary"]["truncated"] and rows["summary"]["completed_by"] is None
