@@ -68,29 +68,30 @@ def learn_boilerplate(records: list[Record], config: DedupeConfig) -> set[tuple[
     return learned
 
 
+def _sentences(line: str) -> Iterator[str]:
+    start = 0
+    for end in sentence_ends(line) + [len(line)]:
+        if line[start:end].strip():
+            yield line[start:end]
+        start = end
+
+
 def _passages(text: str) -> Iterator[str]:
     for line in text.splitlines():
-        start = 0
-        for end in sentence_ends(line) + [len(line)]:
-            piece = compact(line[start:end])
-            if piece:
-                yield piece
-            start = end
+        for sentence in _sentences(line):
+            key = compact(sentence)
+            if key:
+                yield key
 
 
-def _story_lines(rec: Record, boilerplate: set[tuple[str, str]]) -> list[str]:
+def _story_lines(text: str, feed: str, boilerplate: set[tuple[str, str]]) -> list[str]:
+    """The text's lines without furniture lines and without the feed's learned boilerplate."""
     lines = []
-    for line in fold(rec.text).splitlines():
+    for line in text.splitlines():
         if not line.strip() or is_boilerplate_line(line):
             continue
         if boilerplate:
-            kept, start = [], 0
-            for end in sentence_ends(line) + [len(line)]:
-                piece = line[start:end]
-                if piece.strip() and (rec.feed, compact(piece)) not in boilerplate:
-                    kept.append(piece)
-                start = end
-            line = "".join(kept)
+            line = "".join(s for s in _sentences(line) if (feed, compact(s)) not in boilerplate)
         if line.strip():
             lines.append(line.strip())
     return lines
@@ -106,10 +107,11 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
         ('ROYAL TARGET', 'the prince was', ['cut:function_word'])
     """
     kicker, text = split_kicker(fold(rec.text))
-    lines = _story_lines(Record(rec.seq, rec.id, text, rec.title, rec.feed, rec.date, rec.origin),
-                         boilerplate)
+    story = "\n".join(_story_lines(text, rec.feed, boilerplate))
     title = fold(rec.title).strip()
-    story = "\n".join(lines)
+    # Judge the ending without furniture or the feed's learned boilerplate ("Sign up for ...").
+    reasons = cut_evidence(story, rec.title, config)
+    ends_terminal = not reasons and ends_with_terminal(plain_ending(story))
     if title and compact(story).startswith(compact(title)) and len(compact(story)) > len(compact(title)) + 20:
         # The headline repeated as the first line (or sub-headline) is not story text.
         cut = _offset_after_prefix(story, compact(title))
@@ -123,12 +125,8 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     else:
         comp_for_shingles = comp or compact(title)
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
-    # Judge the ending without the feed's learned boilerplate ("Sign up for our newsletter").
-    ending = "\n".join(lines) if boilerplate else text
-    reasons = cut_evidence(ending, rec.title, config)
     return Features(kicker=kicker, body=body, shingles=shingles,
-                    lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
-                    ends_terminal=not reasons and ends_with_terminal(plain_ending(ending)),
+                    lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons, ends_terminal=ends_terminal,
                     title=title, title_only=not comp or comp == compact(title),
                     names=names_and_numbers(body_raw[: config.short_text_chars * 4]))
 
