@@ -28,6 +28,7 @@ from .text import (
 )
 
 _LEAD_STARTS = re.compile(r"(?:^|\n|[.!?:]\s+|\s[-–—]\s+)(?=\S)")
+_WORD_START = re.compile(r"(?<=\s)[A-Z]")
 
 
 @dataclass
@@ -142,10 +143,14 @@ def _offset_after_prefix(text: str, prefix_compact: str) -> int:
 
 
 def _lead_keys(body: str, config: DedupeConfig) -> frozenset[int]:
-    window = body[: config.lead_window_chars]
+    starts = {m.end() for m in _LEAD_STARTS.finditer(body[: config.lead_window_chars])}
+    if len(body) < 2 * config.short_text_chars:
+        # A teaser's sub-headline may end without punctuation ("Benitez 'to launch bid' Liverpool
+        # may launch ..."): in its head, any capitalised word may be where the article's lead begins.
+        starts.update(m.start() for m in _WORD_START.finditer(body[:120]))
     keys = set()
-    for m in _LEAD_STARTS.finditer(window):
-        comp = compact(body[m.end(): m.end() + 3 * config.lead_key_chars])
+    for start in sorted(starts):
+        comp = compact(body[start: start + 3 * config.lead_key_chars])
         for off in (0, config.lead_key_chars):
             piece = comp[off: off + config.lead_key_chars]
             if len(piece) == config.lead_key_chars:

@@ -218,3 +218,17 @@ def test_completion_by_verbatim_tail_only_for_plainly_cut_teasers():
     ]))
     assert rows["teaser"]["truncated"] and rows["teaser"]["completed_by"] == "full"
     assert not rows["summary"]["truncated"] and rows["summary"]["completed_by"] is None
+
+
+# Distinct filler sentences: the article outgrows the teaser, so whole-text LSH alone misses the pair.
+LONG_TAIL = " ".join(f"Officials from district {n} reported {n * 7} complaints about route {n + 3}." for n in range(60))
+
+
+def test_teaser_with_unpunctuated_sub_headline_meets_its_article():
+    teaser = ("TRAVEL: Bridge closure looms for Northport commuters The Northport harbour bridge will close to all "
+              "traffic for six weeks from Monday while engineers replace corroded steel cables, the city council "
+              "said on Thursday. Drivers will be sent on a 12-mile diversion Continue reading")
+    rows = by_id(annotate([{"id": "t", "text": teaser, "feed": "rss"},
+                           {"id": "a", "text": ARTICLE + "\n\n" + LONG_TAIL, "feed": "wire"}]))
+    assert rows["t"]["story_id"] == rows["a"]["story_id"]
+    assert rows["t"]["kicker"] == "TRAVEL" and rows["t"]["completed_by"] == "a"
