@@ -25,6 +25,7 @@ TITLE_KEYS = ("title", "headline")
 FEED_KEYS = ("feed", "source", "site", "publisher")
 DATE_KEYS = ("date", "published", "pubDate", "pubdate", "published_at", "updated")
 FORMATS = ("jsonl", "json", "csv", "tsv", "txt")
+_WRAPPER_KEYS = ("items", "entries", "records", "articles", "data", "results")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
                ".tsv": "tsv", ".txt": "txt", ".text": "txt"}
 
@@ -220,7 +221,8 @@ def _json_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int
         raise InputError(f"{path}:{line}: malformed JSON ({getattr(e, 'msg', e)}): "
                          f"a .json file must hold one array of objects (use .jsonl for one per line)") from None
     if isinstance(data, dict):
-        data = next((v for v in data.values() if isinstance(v, list)), [data])
+        # A feed export wrapped in an object ({"items": [...]}), or one record on its own.
+        data = next((data[k] for k in _WRAPPER_KEYS if isinstance(data.get(k), list)), [data])
     if not isinstance(data, list):
         raise InputError(f"{path}:1: expected an array of objects, got {type(data).__name__}")
     for i, obj in enumerate(data, 1):

@@ -180,3 +180,10 @@ def test_sigterm_leaves_no_output_file(tmp_path):
     assert proc.returncode == 143
     assert err.strip().splitlines()[-1] == "terminated: no output written"
     assert os.listdir(tmp_path) == []
+
+
+def test_json_wrapped_in_an_object(tmp_path):
+    rec = {"id": "a", "text": STORY, "tags": ["x", "y"]}
+    p1 = write(tmp_path / "w.json", json.dumps({"items": [rec], "count": 1}))
+    p2 = write(tmp_path / "one.json", json.dumps(rec))
+    assert ids(p1) == ["a"] and ids(p2) == ["a"]
