@@ -230,41 +230,39 @@ def _json_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int
 
 
 def _csv_objects(path: str, report: Report, strict: bool, delimiter: str) -> Iterator[tuple[int, Any, str]]:
-    lines = (line for _, line in _decoded_lines(path, report, strict))
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as e:
-        raise InputError(f"{path}:1: bad CSV header ({e})") from None
-    header = [h.strip() for h in header]
-    start = 1
+    consumed: list[tuple[int, str]] = []  # the file lines behind the current row, kept verbatim
+
+    def lines() -> Iterator[str]:
+        for n, line in _decoded_lines(path, report, strict):
+            consumed.append((n, line))
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    header: list[str] | None = None
     while True:
+        consumed.clear()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as e:
-            _reject(report, strict, "bad_csv", f"{path}:{reader.line_num}", f"bad CSV row ({e})", "")
+            where = f"{path}:{consumed[0][0] if consumed else '?'}"
+            if header is None:
+                raise InputError(f"{where}: bad CSV header ({e})") from None
+            _reject(report, strict, "bad_csv", where, f"bad CSV row ({e}): check its quotes",
+                    "".join(text for _, text in consumed))
             continue
-        line = start + 1
-        start = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        raw = _csv_line(row, delimiter)
-        if len(row) != len(header):
+        line, raw = consumed[0][0], "".join(text for _, text in consumed)
+        if header is None:
+            header = [h.strip() for h in row]
+        elif len(row) != len(header):
             _reject(report, strict, "wrong_field_count", f"{path}:{line}",
                     f"row has {len(row)} fields, the header has {len(header)} (quote fields "
                     f"that hold the delimiter)", raw)
-            continue
-        yield line, dict(zip(header, row)), raw
-
-
-def _csv_line(row: list[str], delimiter: str) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerow(row)
-    return buf.getvalue()
+        else:
+            yield line, dict(zip(header, row)), raw
 
 
 _CAP_KICKER = re.compile(r"^\s*[A-Z][A-Z0-9'’&.\- ]{2,40}:\s")

@@ -187,3 +187,13 @@ def test_json_wrapped_in_an_object(tmp_path):
     p1 = write(tmp_path / "w.json", json.dumps({"items": [rec], "count": 1}))
     p2 = write(tmp_path / "one.json", json.dumps(rec))
     assert ids(p1) == ["a"] and ids(p2) == ["a"]
+
+
+def test_csv_multiline_fields_keep_file_line_numbers(tmp_path):
+    data = 'id,text\nm,"First line.\nSecond line, with a comma."\nx,"a", b ,c\nz,Last one.\n'
+    p = write(tmp_path / "f.csv", data)
+    report = Report()
+    recs = list(read_records([p], report=report))
+    assert [(r.id, r.origin) for r in recs] == [("m", f"{p}:2"), ("z", f"{p}:5")]
+    assert recs[0].text == "First line.\nSecond line, with a comma."
+    assert report.rejects == [("wrong_field_count", f"{p}:4", 'x,"a", b ,c\n')]
