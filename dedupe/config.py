@@ -36,16 +36,19 @@ class DedupeConfig:
     containment_threshold: float = 0.8
     min_shared_shingles: int = 25
     lead_match_score: float = 90.0
-    # A short pair (both texts under `short_text_chars`) may also match on titles.
+    # A short pair (both texts under `short_text_chars`) may also match on headlines at
+    # least `title_match_score` alike, when the texts are `short_text_score` alike or share
+    # a verbatim run of `shared_run_words` words (outlets rewording one wire story).
     short_text_chars: int = 600
     title_match_score: float = 88.0
     short_text_score: float = 60.0
+    shared_run_words: int = 10
     # A short text matches another only if this share of its names and numbers appear there.
     names_agree_share: float = 0.6
-    # Chain guard: a record or story joins another story only if this share of the
-    # cross pairs verify.
+    # Chain guard: two groups join only if `join_fraction` of the pairs between them (up to
+    # `join_sample` members a side) support each other: they match, or share at least
+    # `support_containment` of the smaller text.
     join_fraction: float = 0.5
-    # ... where a pair supports a join if it matches or this share of the smaller text is shared.
     support_containment: float = 0.5
     join_sample: int = 6
     # Boilerplate learned from the input: a sentence seen in at least this many records
@@ -74,7 +77,7 @@ class DedupeConfig:
         for name in ("lead_match_score", "title_match_score", "short_text_score"):
             check(0.0 <= getattr(self, name) <= 100.0, name, "must be in 0..100")
         for name in ("lead_key_chars", "lead_window_chars", "lead_key_max_records",
-                     "min_shared_shingles", "short_text_chars", "join_sample",
+                     "min_shared_shingles", "short_text_chars", "shared_run_words", "join_sample",
                      "boilerplate_min_records", "cut_min_words", "max_record_bytes"):
             check(getattr(self, name) >= 1, name, "must be >= 1")
         check(self.orphans in ORPHAN_MODES, "orphans", f"must be one of {ORPHAN_MODES}")

@@ -11,7 +11,7 @@ from .config import DedupeConfig
 from .features import Features
 from .report import Report
 from .shingles import overlap
-from .similarity import lead_alignment, text_score, title_score
+from .similarity import lead_alignment, shared_run, text_score, title_score
 from .text import compact
 
 
@@ -94,7 +94,8 @@ class Verifier:
             return None
         jac = shared / (len(fi.shingles) + len(fj.shingles) - shared)
         xs = text_score(fi.body, fj.body) if fi.body and fj.body else 0.0
-        if xs >= cfg.short_text_score or jac >= 0.2:
+        # Outlets rewording one wire story still tend to keep one of its phrases verbatim.
+        if xs >= cfg.short_text_score or jac >= 0.2 or shared_run(fi.body, fj.body) >= cfg.shared_run_words:
             return min(ts, xs) / 100 * 0.9, f"title_match:{ts:.0f}"
         return None
 

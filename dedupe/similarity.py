@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
+
+_WORDS = re.compile(r"\w+")
 
 
 class LeadAlignment(NamedTuple):
@@ -66,6 +70,18 @@ def _prefix_length(short: str, long: str, probe: int = 50) -> int:
     head = short[: probe * 4]
     res = fuzz.partial_ratio_alignment(long[:probe], head, score_cutoff=90)
     return res.dest_start if res is not None else 0
+
+
+def shared_run(a: str, b: str) -> int:
+    """Length in words of the longest word run two texts share verbatim.
+
+    Example:
+        >>> shared_run("Russia says Ukraine tried to attack Moscow", "ukraine tried to attack moscow overnight")
+        5
+    """
+    wa, wb = _WORDS.findall(a.lower()), _WORDS.findall(b.lower())
+    match = SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb))
+    return match.size
 
 
 def title_score(a: str, b: str) -> float:

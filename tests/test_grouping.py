@@ -232,3 +232,17 @@ def test_teaser_with_unpunctuated_sub_headline_meets_its_article():
                            {"id": "a", "text": ARTICLE + "\n\n" + LONG_TAIL, "feed": "wire"}]))
     assert rows["t"]["story_id"] == rows["a"]["story_id"]
     assert rows["t"]["kicker"] == "TRAVEL" and rows["t"]["completed_by"] == "a"
+
+
+def test_short_items_with_similar_headlines_join_on_a_shared_wire_phrase():
+    wire = ("MOSCOW (AP) - Ukraine overnight tried to attack Moscow with dozens of drones, Russian authorities "
+            "said Sunday, a day after Kyiv reported its heaviest drone attack of the war.")
+    reworded = "Russian authorities say Ukraine overnight tried to attack Moscow with dozens of drones"
+    other = "Officials said air defences over the capital were busy through the night as drones flew in"
+    rows = by_id(annotate([
+        {"id": "w", "feed": "a", "title": "Russia downs dozens of drones headed for Moscow", "text": wire},
+        {"id": "r", "feed": "b", "title": "Russia says it downed dozens of Ukrainian drones headed for Moscow",
+         "text": reworded},
+        {"id": "o", "feed": "c", "title": "Russia says it downs dozens of drones headed for Moscow", "text": other},
+    ]))
+    assert rows["w"]["story_id"] == rows["r"]["story_id"] != rows["o"]["story_id"]
