@@ -18,6 +18,7 @@ from .text import (
     compact,
     ends_with_terminal,
     fold,
+    headline_names,
     is_boilerplate_line,
     names_and_numbers,
     normalize,
@@ -44,6 +45,7 @@ class Features:
     title: str
     title_only: bool        # the record says nothing beyond its headline
     names: frozenset[str]   # names and numbers of the story text (see text.names_and_numbers)
+    title_names: frozenset[str] | None  # the same of a sentence-case headline (text.headline_names)
 
 
 def learn_boilerplate(records: list[Record], config: DedupeConfig) -> set[tuple[str, str]]:
@@ -129,7 +131,8 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     return Features(kicker=kicker, body=body, shingles=shingles,
                     lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons, ends_terminal=ends_terminal,
                     title=title, title_only=not comp or comp == compact(title),
-                    names=names_and_numbers(body_raw[: config.short_text_chars * 4]))
+                    names=names_and_numbers(body_raw[: config.short_text_chars * 4]),
+                    title_names=headline_names(title))
 
 
 def _offset_after_prefix(text: str, prefix_compact: str) -> int:

@@ -87,8 +87,8 @@ class Verifier:
             return 0.9, "same_headline"
         if max(len(fi.body), len(fj.body)) >= cfg.short_text_chars or not (fi.title and fj.title):
             return None
-        if not _names_agree(fi, fj, cfg, numbers_only=True):
-            return None  # two outlets' words differ, their figures do not
+        if not _names_agree(fi, fj, cfg, numbers_only=True) or not _headline_names_agree(fi, fj, cfg):
+            return None  # two outlets' words differ, their figures and headline names do not
         ts = title_score(fi.title.lower(), fj.title.lower())
         if ts < cfg.title_match_score:
             return None
@@ -116,6 +116,14 @@ def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bo
     if numbers_only or len(short.names) < 2:
         return True
     return len(short.names & long_.names) >= cfg.names_agree_share * len(short.names)
+
+
+def _headline_names_agree(fi: Features, fj: Features, cfg: DedupeConfig) -> bool:
+    # "Fenwick Foods names new boss" / "Fenwick Properties names new boss": one frame, two stories.
+    if fi.title_names is None or fj.title_names is None:
+        return True
+    small, large = sorted((fi.title_names, fj.title_names), key=len)
+    return len(small) < 2 or len(small & large) >= cfg.names_agree_share * len(small)
 
 
 def _headline_key(title: str) -> str:

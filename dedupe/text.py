@@ -250,6 +250,20 @@ def names_and_numbers(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def headline_names(title: str) -> frozenset[str] | None:
+    """Names and numbers of a sentence-case headline; None for Title Case, where every word
+    is capitalised and capitals say nothing.
+
+    Example:
+        >>> sorted(headline_names("Fenwick Foods names new boss")), headline_names("Pope Visits The Gulf")
+        (['fenwick', 'foods'], None)
+    """
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", title) if len(w) > 3]
+    if not words or sum(w[0].isupper() for w in words) > 0.6 * len(words):
+        return None
+    return names_and_numbers(title)
+
+
 # ---------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset("""

@@ -246,3 +246,14 @@ def test_short_items_with_similar_headlines_join_on_a_shared_wire_phrase():
         {"id": "o", "feed": "c", "title": "Russia says it downs dozens of drones headed for Moscow", "text": other},
     ]))
     assert rows["w"]["story_id"] == rows["r"]["story_id"] != rows["o"]["story_id"]
+
+
+def test_template_headlines_with_different_names_stay_apart():
+    rows = by_id(annotate([
+        {"id": "f", "title": "Fenwick Foods names new boss",
+         "text": "Fenwick Foods has appointed Karen Soto as its new managing director, the company said on Monday."},
+        {"id": "p", "title": "Fenwick Properties names new boss",
+         "text": "Fenwick Properties has appointed Simon Brennan as its new chief operating officer, the company "
+                 "said on Tuesday."},
+    ]))
+    assert rows["f"]["story_id"] != rows["p"]["story_id"]
