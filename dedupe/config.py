@@ -43,6 +43,8 @@ class DedupeConfig:
     title_match_score: float = 88.0
     short_text_score: float = 60.0
     shared_run_words: int = 10
+    # Two feeds printing the same headline of this many words carry one story.
+    distinctive_headline_words: int = 8
     # A short text matches another only if this share of its names and numbers appear there.
     names_agree_share: float = 0.6
     # Chain guard: two groups join only if `join_fraction` of the pairs between them (up to
@@ -77,7 +79,8 @@ class DedupeConfig:
         for name in ("lead_match_score", "title_match_score", "short_text_score"):
             check(0.0 <= getattr(self, name) <= 100.0, name, "must be in 0..100")
         for name in ("lead_key_chars", "lead_window_chars", "lead_key_max_records",
-                     "min_shared_shingles", "short_text_chars", "shared_run_words", "join_sample",
+                     "min_shared_shingles", "short_text_chars", "shared_run_words",
+                     "distinctive_headline_words", "join_sample",
                      "boilerplate_min_records", "cut_min_words", "max_record_bytes"):
             check(getattr(self, name) >= 1, name, "must be >= 1")
         check(self.orphans in ORPHAN_MODES, "orphans", f"must be one of {ORPHAN_MODES}")

@@ -43,6 +43,7 @@ class Features:
     cut_reasons: list[str]
     ends_terminal: bool
     title: str
+    feed: str
     title_only: bool        # the record says nothing beyond its headline
     names: frozenset[str]   # names and numbers of the story text (see text.names_and_numbers)
     title_names: frozenset[str] | None  # the same of a sentence-case headline (text.headline_names)
@@ -130,7 +131,7 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
     return Features(kicker=kicker, body=body, shingles=shingles,
                     lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons, ends_terminal=ends_terminal,
-                    title=title, title_only=not comp or comp == compact(title),
+                    title=title, feed=rec.feed, title_only=not comp or comp == compact(title),
                     names=names_and_numbers(body_raw[: config.short_text_chars * 4]),
                     title_names=headline_names(title))
 

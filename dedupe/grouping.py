@@ -82,9 +82,12 @@ class Verifier:
         # Short feed items describe one wire story in different words: the headline decides,
         # backed by the texts when both have one.
         cfg = self.config
-        if (fi.title_only or fj.title_only) and _headline_key(fi.title) and \
-                _headline_key(fi.title) == _headline_key(fj.title):
-            return 0.9, "same_headline"
+        if _headline_key(fi.title) and _headline_key(fi.title) == _headline_key(fj.title):
+            # One side says nothing else, or the headline is long enough that two outlets
+            # printing it word for word are carrying one syndicated story.
+            distinctive = fi.feed != fj.feed and len(fi.title.split()) >= cfg.distinctive_headline_words
+            if fi.title_only or fj.title_only or (distinctive and _names_agree(fi, fj, cfg, numbers_only=True)):
+                return 0.9, "same_headline"
         if max(len(fi.body), len(fj.body)) >= cfg.short_text_chars or not (fi.title and fj.title):
             return None
         if not _names_agree(fi, fj, cfg, numbers_only=True) or not _headline_names_agree(fi, fj, cfg):

@@ -257,3 +257,18 @@ def test_template_headlines_with_different_names_stay_apart():
                  "said on Tuesday."},
     ]))
     assert rows["f"]["story_id"] != rows["p"]["story_id"]
+
+
+def test_a_long_headline_printed_by_two_feeds_is_one_story():
+    title = "The last of their kind: the unique life of the valley's shepherdesses"
+    rows = by_id(annotate([
+        {"id": "a", "feed": "bbc", "title": title, "text": "The shepherdesses share life in the mountains."},
+        {"id": "b", "feed": "insider", "title": title.title(),
+         "text": "For centuries, shepherdesses have trekked to remote pastures to graze their flocks."},
+        {"id": "c", "feed": "x", "title": "Russia puts Meta spokesman on wanted list",
+         "text": "Russia listed Meta as an extremist organisation last year."},
+        {"id": "d", "feed": "y", "title": "Russia puts Meta spokesman on wanted list",
+         "text": "Russian authorities have added Andy Stone, the spokesperson of Meta, to a wanted list."},
+    ]))
+    assert rows["a"]["story_id"] == rows["b"]["story_id"]
+    assert rows["c"]["story_id"] != rows["d"]["story_id"]  # seven words: too common to be a syndication mark
