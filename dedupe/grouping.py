@@ -10,7 +10,7 @@ from . import sketch
 from .config import DedupeConfig
 from .features import Features
 from .report import Report
-from .shingles import overlap
+from .shingles import overlap, shingle_hashes
 from .similarity import lead_alignment, shared_run, text_score, title_score
 from .text import compact
 
@@ -95,10 +95,10 @@ class Verifier:
         ts = title_score(fi.title.lower(), fj.title.lower())
         if ts < cfg.title_match_score:
             return None
-        jac = shared / (len(fi.shingles) + len(fj.shingles) - shared)
         xs = text_score(fi.body, fj.body) if fi.body and fj.body else 0.0
         # Outlets rewording one wire story still tend to keep one of its phrases verbatim.
-        if xs >= cfg.short_text_score or jac >= 0.2 or shared_run(fi.body, fj.body) >= cfg.shared_run_words:
+        if xs >= cfg.short_text_score or _text_containment(fi, fj, cfg) >= cfg.support_containment or \
+                shared_run(fi.body, fj.body) >= cfg.shared_run_words:
             return min(ts, xs) / 100 * 0.9, f"title_match:{ts:.0f}"
         return None
 
@@ -119,6 +119,14 @@ def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bo
     if numbers_only or len(short.names) < 2:
         return True
     return len(short.names & long_.names) >= cfg.names_agree_share * len(short.names)
+
+
+def _text_containment(fi: Features, fj: Features, cfg: DedupeConfig) -> float:
+    # Short texts carry their headline in their shingles; here only the texts may count.
+    a, b = (shingle_hashes(compact(f.body), cfg.shingle_size) for f in (fi, fj))
+    if not len(a) or not len(b):
+        return 0.0
+    return overlap(a, b) / min(len(a), len(b))
 
 
 def _headline_names_agree(fi: Features, fj: Features, cfg: DedupeConfig) -> bool:
