@@ -26,7 +26,16 @@ class Edge:
 
 
 class Verifier:
-    """Checks candidate pairs on exact shingle overlap, lead alignment and titles."""
+    """Checks candidate pairs on exact shingle overlap, lead alignment and titles (cached).
+
+    Example:
+        >>> from dedupe.features import extract_features
+        >>> from dedupe.records import records_from_objects
+        >>> recs = records_from_objects(["Rain fell on the town all day long.", "Rain fell on the town all day."])
+        >>> v = Verifier([extract_features(r, set(), DedupeConfig()) for r in recs], DedupeConfig())
+        >>> v(0, 1).reason
+        'near_duplicate:0.81'
+    """
 
     def __init__(self, feats: list[Features], config: DedupeConfig) -> None:
         self.feats, self.config = feats, config

@@ -31,7 +31,15 @@ _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "
 
 
 class InputError(ValueError):
-    """Bad input that stops the run: the message names file, line and the fix."""
+    """Bad input that stops the run: the message names file, line and the fix.
+
+    Example:
+        >>> try:
+        ...     list(read_records(["feed.xml"]))
+        ... except InputError as e:
+        ...     print(e)
+        feed.xml: unknown extension '.xml': name it .jsonl/.json/.csv/.tsv/.txt or pass --format
+    """
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,13 @@ class FieldKeys:
 
 @dataclass
 class Record:
-    """One input item as read: the fields it came with plus where it came from."""
+    """One input item as read: the fields it came with plus where it came from.
+
+    Example:
+        >>> r = next(records_from_objects([{"guid": "g1", "description": "Rain.", "source": "wire"}]))
+        >>> r.id, r.text, r.feed, r.text_field, r.origin
+        ('g1', 'Rain.', 'wire', 'description', '<input>:1')
+    """
 
     seq: int
     id: str

@@ -57,7 +57,12 @@ class Report:
         return out
 
     def summary_lines(self) -> list[str]:
-        """Human-readable summary, one fact a line."""
+        """Human-readable summary, one fact a line.
+
+        Example:
+            >>> Report(records_read=3).summary_lines()[0]
+            'records read       3'
+        """
         rej = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items())) or "none"
         return [
             f"records read       {self.records_read}",

@@ -27,6 +27,12 @@ _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 
 
 def plain_ending(text: str) -> str:
+    """The text without link text, furniture lines or closing (credits) — what its ending is judged on.
+
+    Example:
+        >>> plain_ending("She smiled. (Photo: AFP) (Getty Images)\\n\\nShare this story")
+        'She smiled.'
+    """
     body = strip_furniture_tail(strip_link_tail(fold(text)))
     # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
     uncredited = body
@@ -70,6 +76,12 @@ def cut_evidence(text: str, title: str, config: DedupeConfig) -> list[str]:
 
 
 def continues_mid_sentence(long_body: str, end: int) -> bool:
+    """True when `long_body` has no sentence end around offset `end` (a cut there is mid-sentence).
+
+    Example:
+        >>> continues_mid_sentence("rain fell on the town. rivers rose.", 16), continues_mid_sentence("rain fell.", 10)
+        (True, False)
+    """
     tail = long_body[max(0, end - 2): end + 3]
     return not re.search(r"[.!?]", tail)
 
