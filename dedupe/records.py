@@ -362,15 +362,16 @@ def read_records(sources: Iterable[str] | str, config: DedupeConfig | None = Non
         else:
             objects = _txt_objects(path, report, config)
         before_text, before_seq = builder.with_text_key, builder.seq
-        rejected_before = report.records_rejected
+        rejected_before, no_text_before = report.records_rejected, report.rejected["no_text"]
+        builder.seen_keys.clear()
         for line, obj, raw in objects:
             report.records_read += 1
             rec = builder.build(obj, path, line, raw)
             if rec is not None:
                 yield rec
-        got_text = builder.with_text_key - before_text
-        if kind != "txt" and got_text == 0 and builder.seq == before_seq \
-                and report.records_rejected > rejected_before:
+        # Every record of the file lacked text and title: the field is named otherwise.
+        all_no_text = report.records_rejected - rejected_before == report.rejected["no_text"] - no_text_before > 0
+        if kind != "txt" and builder.with_text_key == before_text and builder.seq == before_seq and all_no_text:
             found = ", ".join(sorted(builder.seen_keys)[:20]) or "none"
             raise InputError(f"{path}: no record has a text field (looked for {', '.join(TEXT_KEYS)}; "
                              f"keys found: {found}): name it with --text-key")

@@ -197,3 +197,10 @@ def test_csv_multiline_fields_keep_file_line_numbers(tmp_path):
     assert [(r.id, r.origin) for r in recs] == [("m", f"{p}:2"), ("z", f"{p}:5")]
     assert recs[0].text == "First line.\nSecond line, with a comma."
     assert report.rejects == [("wrong_field_count", f"{p}:4", 'x,"a", b ,c\n')]
+
+
+def test_oversized_record_is_rejected_by_size(tmp_path):
+    p = write(tmp_path / "f.jsonl", json.dumps({"id": "big", "text": "word " * 300}) + "\n")
+    report = Report()
+    assert list(read_records([p], DedupeConfig(max_record_bytes=1000), report=report)) == []
+    assert dict(report.rejected) == {"record_too_large": 1}
