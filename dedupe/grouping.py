@@ -11,7 +11,7 @@ from .config import DedupeConfig
 from .features import Features
 from .report import Report
 from .shingles import overlap, shingle_hashes
-from .similarity import lead_alignment, shared_run, text_score, title_score
+from .similarity import lead_alignment, names_shared, shared_run, text_score, title_score
 from .text import compact
 
 
@@ -127,7 +127,7 @@ def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bo
         return False
     if numbers_only or len(short.names) < 2:
         return True
-    return len(short.names & long_.names) >= cfg.names_agree_share * len(short.names)
+    return names_shared(short.names, long_.names) >= cfg.names_agree_share * len(short.names)
 
 
 def _text_containment(fi: Features, fj: Features, cfg: DedupeConfig) -> float:

@@ -6,7 +6,7 @@ import re
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 _WORDS = re.compile(r"\w+")
 
@@ -82,6 +82,22 @@ def shared_run(a: str, b: str) -> int:
     wa, wb = _WORDS.findall(a.lower()), _WORDS.findall(b.lower())
     match = SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb))
     return match.size
+
+
+def names_shared(names: frozenset[str], others: frozenset[str]) -> int:
+    """How many of `names` appear in `others`, allowing one OCR slip in names of 5+ letters.
+
+    Example:
+        >>> names_shared(frozenset({"bush", "washington", "fra"}), frozenset({"bush", "wasbington"}))
+        2
+    """
+    shared = 0
+    for name in names:
+        if name in others:
+            shared += 1
+        elif len(name) >= 5 and process.extractOne(name, others, scorer=fuzz.ratio, score_cutoff=80):
+            shared += 1
+    return shared
 
 
 def title_score(a: str, b: str) -> float:

@@ -217,7 +217,9 @@ def strip_dateline(text: str) -> str:
 
 # ---------------------------------------------------------------- names and numbers
 
-_NAME_OR_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[A-Z][\w'’]*")
+# A number stands alone or carries a unit ("£79.7m", "1990s", "5%"); OCR's "0F" or "be1ieves" is no number.
+_NAME_OR_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:m|bn|k|p|s)?(?!\w)|\b[A-Z][\w'’]*")
+_UNIT = re.compile(r"[a-z]+$")
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _NOT_NAMES = frozenset("""
@@ -232,14 +234,14 @@ def names_and_numbers(text: str) -> frozenset[str]:
     stories written from one template ("Shares in Acme rose 5%" vs "Shares in Zeta rose 3%").
 
     Example:
-        >>> sorted(names_and_numbers("Shares in Acme Corp rose 4,000 points on Friday. They fell."))
-        ['4000', 'acme', 'corp']
+        >>> sorted(names_and_numbers("Shares in Acme Corp rose 4,000 points to £79.7m on Friday. They fell."))
+        ['4000', '79.7', 'acme', 'corp']
     """
     found = set()
     for m in _NAME_OR_NUMBER.finditer(text):
         token = m.group(0)
         if token[0].isdigit():
-            found.add(token.replace(",", ""))
+            found.add(_UNIT.sub("", token.replace(",", "")))
             continue
         before = text[max(0, m.start() - 3): m.start()].rstrip()
         if (not before or before[-1] in ".!?\"'“‘:—-(\n") and not _NEXT_CAPITAL.match(text, m.end()):

@@ -57,3 +57,9 @@ def test_kicker_and_dateline():
 ])
 def test_sentence_words_are_not_link_text(text):
     assert cut_evidence(text, "", CFG) == []
+
+
+def test_ocr_slips_are_not_numbers():
+    from dedupe.text import names_and_numbers
+
+    assert names_and_numbers("He be1ieves 0F the 1990s that 5% rose to £7.5bn.") == {"1990", "5", "7.5"}
