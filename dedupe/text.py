@@ -209,8 +209,11 @@ def strip_dateline(text: str) -> str:
         return text
     head = m.group(0)
     place = re.split(r"[,(:\-–—]", head, maxsplit=1)[0].strip()
-    # Only an agency credit, an upper-case place or a date makes it a dateline, not a clause.
-    if "(" in head or (place.isupper() and len(place) > 1) or re.search(r",\s*[A-Z][a-z]{2,8}\.?\s+\d", head):
+    # Only an agency credit, an upper-case place, a date, or one word and a colon ("London: ")
+    # makes it a dateline, not a clause ("Shares fell - sharply").
+    one_word_label = head.rstrip().endswith(":") and len(place.split()) == 1
+    if "(" in head or (place.isupper() and len(place) > 1) or one_word_label \
+            or re.search(r",\s*[A-Z][a-z]{2,8}\.?\s+\d", head):
         return text[m.end():]
     return text
 
@@ -218,8 +221,12 @@ def strip_dateline(text: str) -> str:
 # ---------------------------------------------------------------- names and numbers
 
 # A number stands alone or carries a unit ("£79.7m", "1990s", "5%"); OCR's "0F" or "be1ieves" is no number.
-_NAME_OR_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:m|bn|k|p|s)?(?!\w)|\b[A-Z][\w'’]*")
+_NAME_OR_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:m|bn|k|p|s|st|nd|rd|th)?(?!\w)|\b[A-Z][\w'’]*")
 _UNIT = re.compile(r"[a-z]+$")
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _NOT_NAMES = frozenset("""
@@ -237,7 +244,8 @@ def names_and_numbers(text: str) -> frozenset[str]:
         >>> sorted(names_and_numbers("Shares in Acme Corp rose 4,000 points to £79.7m on Friday. They fell."))
         ['4000', '79.7', 'acme', 'corp']
     """
-    found = set()
+    # "five per cent" in one copy is "5%" in another.
+    found = {_NUMBER_WORDS[m.group(0).lower()] for m in _NUMBER_WORD.finditer(text)}
     for m in _NAME_OR_NUMBER.finditer(text):
         token = m.group(0)
         if token[0].isdigit():

@@ -63,3 +63,10 @@ def test_ocr_slips_are_not_numbers():
     from dedupe.text import names_and_numbers
 
     assert names_and_numbers("He be1ieves 0F the 1990s that 5% rose to £7.5bn.") == {"1990", "5", "7.5"}
+
+
+def test_spelled_numbers_and_one_word_labels():
+    from dedupe.text import names_and_numbers
+
+    assert names_and_numbers("Profits dropped five percent to £579.3 million on the 18th.") == {"5", "579.3", "18"}
+    assert strip_dateline("London: Pre-tax profits rose.") == "Pre-tax profits rose."
