@@ -226,7 +226,7 @@ _UNIT = re.compile(r"[a-z]+$")
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_LOWER_WORD = re.compile(r"[a-z]+")
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _NOT_NAMES = frozenset("""
@@ -245,7 +245,7 @@ def names_and_numbers(text: str) -> frozenset[str]:
         ['4000', '79.7', 'acme', 'corp']
     """
     # "five per cent" in one copy is "5%" in another.
-    found = {_NUMBER_WORDS[m.group(0).lower()] for m in _NUMBER_WORD.finditer(text)}
+    found = {_NUMBER_WORDS[w] for w in _LOWER_WORD.findall(text.lower()) if w in _NUMBER_WORDS}
     for m in _NAME_OR_NUMBER.finditer(text):
         token = m.group(0)
         if token[0].isdigit():
