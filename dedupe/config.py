@@ -36,6 +36,11 @@ class DedupeConfig:
     containment_threshold: float = 0.8
     min_shared_shingles: int = 25
     lead_match_score: float = 90.0
+    lead_min_chars: int = 80  # a text shorter than this is too short to call a lead
+    # A plainly cut teaser whose opening an outlet rewrote is completed by a longer text
+    # holding its last `verbatim_tail_chars` characters at least `verbatim_tail_score` alike.
+    verbatim_tail_chars: int = 100
+    verbatim_tail_score: float = 97.0
     # A short pair (both texts under `short_text_chars`) may also match on headlines at
     # least `title_match_score` alike, when the texts are `short_text_score` alike or share
     # a verbatim run of `shared_run_words` words (outlets rewording one wire story).
@@ -76,9 +81,10 @@ class DedupeConfig:
         for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold",
                      "join_fraction", "boilerplate_feed_share", "names_agree_share", "support_containment"):
             check(0.0 < getattr(self, name) <= 1.0, name, "must be in (0, 1]")
-        for name in ("lead_match_score", "title_match_score", "short_text_score"):
+        for name in ("lead_match_score", "title_match_score", "short_text_score", "verbatim_tail_score"):
             check(0.0 <= getattr(self, name) <= 100.0, name, "must be in 0..100")
-        for name in ("lead_key_chars", "lead_window_chars", "lead_key_max_records",
+        for name in ("lead_key_chars", "lead_window_chars", "lead_key_max_records", "lead_min_chars",
+                     "verbatim_tail_chars",
                      "min_shared_shingles", "short_text_chars", "shared_run_words",
                      "distinctive_headline_words", "join_sample",
                      "boilerplate_min_records", "cut_min_words", "max_record_bytes"):

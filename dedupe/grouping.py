@@ -80,8 +80,9 @@ class Verifier:
         if cont >= cfg.containment_threshold and shared >= cfg.min_shared_shingles:
             return cont, f"contained:{cont:.2f}"
         short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
-        if len(short.body) >= 80 and (cont >= 0.3 or short.lead_keys & long_.lead_keys):
-            # The first few sentences are enough to tie a lead to its article.
+        # Align only pairs with some evidence (shared lead key, or a third of the text shared):
+        # a non-matching alignment is the costly case. The opening is enough to tie a lead.
+        if len(short.body) >= cfg.lead_min_chars and (cont >= 0.3 or short.lead_keys & long_.lead_keys):
             score = lead_alignment(short.body[:300], long_.body, cfg.lead_match_score).score
             if score >= cfg.lead_match_score:
                 return score / 100, f"lead_match:{score:.0f}"

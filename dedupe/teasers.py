@@ -97,7 +97,7 @@ def find_completion(i: int, story: list[int], feats: list[Features], truncated_h
     """
     best = None
     fi = feats[i]
-    if len(fi.body) < 40:
+    if len(fi.body) < config.lead_min_chars / 2:
         return None
     for j in story:
         fj = feats[j]
@@ -108,8 +108,9 @@ def find_completion(i: int, story: list[int], feats: list[Features], truncated_h
         al = tail_alignment(fi.body, fj.body, config.lead_match_score)
         # Either the opening and the cut both align, or, for a text that is plainly cut (an
         # outlet rewrote the first words), its last 100 characters stand verbatim in the longer one.
-        verbatim_tail = truncated_hint and len(fi.body) >= 120 and \
-            tail_alignment(fi.body, fj.body, 97, probe=100).score >= 97
+        probe, score = config.verbatim_tail_chars, config.verbatim_tail_score
+        verbatim_tail = truncated_hint and len(fi.body) >= 1.2 * probe and \
+            tail_alignment(fi.body, fj.body, score, probe=probe).score >= score
         if not (opening >= config.lead_match_score and al.score >= config.lead_match_score or verbatim_tail):
             continue
         if al.long_end + 5 > len(fj.body):
