@@ -54,7 +54,6 @@ Fmt = Annotated[Format | None, _opt("Input format when the extension does not te
 Key = str | None
 SplitOpt = Annotated[Split, _opt("How a .txt dump is cut into records.")]
 OrphansOpt = Annotated[Orphans, _opt("Teasers with no full version: keep, trim to the last sentence, or drop.")]
-Ratio = Annotated[float, typer.Option()]
 
 
 class _Progress:

@@ -13,10 +13,9 @@ import numpy as np
 from .config import DedupeConfig
 from .records import Record
 from .shingles import shingle_hashes
-from .teasers import cut_evidence, plain_ending
+from .teasers import judge_ending
 from .text import (
     compact,
-    ends_with_terminal,
     fold,
     headline_names,
     is_boilerplate_line,
@@ -113,35 +112,36 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     kicker, text = split_kicker(fold(rec.text))
     story = "\n".join(_story_lines(text, rec.feed, boilerplate))
     title = fold(rec.title).strip()
+    title_comp = compact(title)
     # Judge the ending without furniture or the feed's learned boilerplate ("Sign up for ...").
-    reasons = cut_evidence(story, rec.title, config)
-    ends_terminal = not reasons and ends_with_terminal(plain_ending(story))
-    if title and compact(story).startswith(compact(title)) and len(compact(story)) > len(compact(title)) + 20:
+    reasons, ends_terminal = judge_ending(story, rec.title, config)
+    story_comp = compact(story)
+    if title and story_comp.startswith(title_comp) and len(story_comp) > len(title_comp) + 20:
         # The headline repeated as the first line (or sub-headline) is not story text.
-        cut = _offset_after_prefix(story, compact(title))
-        story = story[cut:].lstrip(" :-\n")
+        story = story[_offset_after_prefix(story, len(title_comp)):].lstrip(" :-\n")
     story = strip_dateline(story)
     body_raw = strip_link_tail(story)
     body = normalize(body_raw) or normalize(title)
     comp = compact(body_raw)
     if len(comp) < config.short_text_chars and title:
-        comp_for_shingles = compact(title) + "|" + comp
+        comp_for_shingles = title_comp + "|" + comp
     else:
-        comp_for_shingles = comp or compact(title)
+        comp_for_shingles = comp or title_comp
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
     return Features(kicker=kicker, body=body, shingles=shingles,
                     lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons, ends_terminal=ends_terminal,
-                    title=title, feed=rec.feed, title_only=not comp or comp == compact(title),
+                    title=title, feed=rec.feed, title_only=not comp or comp == title_comp,
                     names=names_and_numbers(body_raw[: config.short_text_chars * 4]),
                     title_names=headline_names(title))
 
 
-def _offset_after_prefix(text: str, prefix_compact: str) -> int:
+def _offset_after_prefix(text: str, prefix_chars: int) -> int:
+    # Where the first `prefix_chars` letters and digits of `text` end.
     seen = 0
     for i, ch in enumerate(text):
         if ch.isalnum():
             seen += 1
-            if seen >= len(prefix_compact):
+            if seen >= prefix_chars:
                 return i + 1
     return len(text)
 

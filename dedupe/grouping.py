@@ -40,6 +40,7 @@ class Verifier:
     def __init__(self, feats: list[Features], config: DedupeConfig) -> None:
         self.feats, self.config = feats, config
         self.cache: dict[tuple[int, int], Edge | None] = {}
+        self.shared: dict[tuple[int, int], int] = {}
 
     def __call__(self, i: int, j: int) -> Edge | None:
         key = (i, j) if i < j else (j, i)
@@ -58,14 +59,19 @@ class Verifier:
         fi, fj = self.feats[i], self.feats[j]
         if not len(fi.shingles) or not len(fj.shingles) or not _names_agree(fi, fj, self.config):
             return False
-        shared = overlap(fi.shingles, fj.shingles)
-        return shared >= self.config.support_containment * min(len(fi.shingles), len(fj.shingles))
+        return self._shared(i, j) >= self.config.support_containment * min(len(fi.shingles), len(fj.shingles))
+
+    def _shared(self, i: int, j: int) -> int:
+        key = (i, j) if i < j else (j, i)
+        if key not in self.shared:
+            self.shared[key] = overlap(self.feats[i].shingles, self.feats[j].shingles)
+        return self.shared[key]
 
     def _verify(self, i: int, j: int) -> Edge | None:
         fi, fj = self.feats[i], self.feats[j]
         if not len(fi.shingles) or not len(fj.shingles):
             return None
-        shared = overlap(fi.shingles, fj.shingles)
+        shared = self._shared(i, j)
         found = self._text_match(fi, fj, shared) or self._headline_match(fi, fj, shared)
         return None if found is None else Edge(i, j, *found)
 

@@ -69,13 +69,9 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
     report.candidate_pairs = len(pairs)
     report.verified_pairs = len(edges)
     labels = group_stories(len(records), edges, verify, config, report)
-    stories: dict[int, list[int]] = defaultdict(list)
-    for i, lab in enumerate(labels):
-        stories[lab].append(i)
-
     decisions = [Decision(story=labels[i], kicker=f.kicker) for i, f in enumerate(feats)]
     dates = [_date_key(r.date) for r in records]
-    for members in stories.values():
+    for members in _members(labels).values():
         _decide_story(members, records, feats, dates, decisions, verify, config)
     return decisions
 
@@ -209,11 +205,8 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     report = report if report is not None else Report()
     started = time.perf_counter()
     records, decisions, story_ids = _decide_all(items, config, keys, report, progress)
-    stories: dict[int, list[int]] = defaultdict(list)
-    for i, d in enumerate(decisions):
-        stories[d.story].append(i)
     rows = []
-    for story, members in stories.items():
+    for story, members in _members([d.story for d in decisions]).items():
         canon = next(i for i in members if decisions[i].canonical)
         d = decisions[canon]
         if d.truncated and d.completed_by is None and config.orphans == "drop":
@@ -246,6 +239,14 @@ def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, r
     decisions = decide(records, config, report, progress)
     _count(decisions, report)
     return records, decisions, _story_ids(decisions)
+
+
+def _members(labels: list[int]) -> dict[int, list[int]]:
+    """Record indexes per story label, stories in first-seen order."""
+    stories: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        stories[label].append(i)
+    return stories
 
 
 def _story_ids(decisions: list[Decision]) -> dict[int, str]:

@@ -12,11 +12,10 @@ from .text import (
     compact,
     ends_with_terminal,
     fold,
-    has_ellipsis_tail,
     last_word,
+    peel_link_tail,
     sentence_ends,
     strip_furniture_tail,
-    strip_link_tail,
     unclosed_quote,
 )
 
@@ -26,6 +25,23 @@ if TYPE_CHECKING:
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 
 
+def _peel_ending(text: str) -> tuple[str, bool]:
+    """The text without furniture, link text, truncation marks or closing credits, and
+    whether a truncation mark was peeled off."""
+    body, marked = fold(text), False
+    while True:  # furniture may hide link text and link text furniture: peel until nothing moves
+        peeled, mark = peel_link_tail(strip_furniture_tail(body))
+        marked |= mark
+        if peeled == body:
+            break
+        body = peeled
+    # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
+    uncredited = body
+    while _PAREN_TAIL.search(uncredited):
+        uncredited = _PAREN_TAIL.sub("", uncredited)
+    return (uncredited if uncredited.strip() else body).rstrip(), marked
+
+
 def plain_ending(text: str) -> str:
     """The text without link text, furniture lines or closing (credits) — what its ending is judged on.
 
@@ -33,13 +49,35 @@ def plain_ending(text: str) -> str:
         >>> plain_ending("She smiled. (Photo: AFP) (Getty Images)\\n\\nShare this story")
         'She smiled.'
     """
-    body = strip_furniture_tail(strip_link_tail(fold(text)))
-    # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
-    uncredited = body
-    while _PAREN_TAIL.search(uncredited):
-        uncredited = _PAREN_TAIL.sub("", uncredited)
-    body = uncredited if uncredited.strip() else body
-    return body.rstrip()
+    return _peel_ending(text)[0]
+
+
+def judge_ending(text: str, title: str, config: DedupeConfig) -> tuple[list[str], bool]:
+    """(why the text looks cut off, whether it ends a sentence), from one read of its ending.
+
+    Example:
+        >>> judge_ending("Rain fell. Read more", "", DedupeConfig())
+        ([], True)
+    """
+    body, marked = _peel_ending(text)
+    reasons = _cut_reasons(body, marked, title, config)
+    return reasons, not reasons and ends_with_terminal(body)
+
+
+def _cut_reasons(body: str, marked: bool, title: str, config: DedupeConfig) -> list[str]:
+    if not body or (title and compact(body) == compact(title)) or ends_with_terminal(body):
+        return []
+    if marked:
+        return ["cut:ellipsis"]
+    if unclosed_quote(body):
+        return ["cut:unclosed_quote"]
+    if body[-1] in ",;:-–—(" or last_word(body) in FUNCTION_WORDS:
+        return ["cut:function_word"]
+    words = len(body.split())
+    inner_end = any(e < len(body) - 1 for e in sentence_ends(body))
+    if words >= config.cut_min_words or inner_end:
+        return ["cut:no_terminal_punctuation"]
+    return []
 
 
 def cut_evidence(text: str, title: str, config: DedupeConfig) -> list[str]:
@@ -54,25 +92,7 @@ def cut_evidence(text: str, title: str, config: DedupeConfig) -> list[str]:
         >>> cut_evidence("Over 200 people backed the campaign to save the shop", "", DedupeConfig())
         []
     """
-    body = plain_ending(text)
-    if not body or (title and compact(body) == compact(title)):
-        return []
-    if has_ellipsis_tail(strip_furniture_tail(fold(text))):
-        stripped = strip_link_tail(body)
-        return ["cut:ellipsis"] if stripped and not ends_with_terminal(stripped) else []
-    body = strip_link_tail(body)
-    if not body or ends_with_terminal(body):
-        return []
-    if unclosed_quote(body):
-        return ["cut:unclosed_quote"]
-    if body[-1] in ",;:-–—(" or last_word(body) in FUNCTION_WORDS:
-        return ["cut:function_word"]
-    words = len(body.split())
-    inner_end = any(e < len(body) - 1 for e in sentence_ends(body))
-    if words >= config.cut_min_words or inner_end:
-        return ["cut:no_terminal_punctuation"]
-    return []
-
+    return judge_ending(text, title, config)[0]
 
 
 def continues_mid_sentence(long_body: str, end: int) -> bool:
@@ -84,6 +104,17 @@ def continues_mid_sentence(long_body: str, end: int) -> bool:
     """
     tail = long_body[max(0, end - 2): end + 3]
     return not re.search(r"[.!?]", tail)
+
+
+def _opening_aligns(fi: Features, fj: Features, config: DedupeConfig) -> bool:
+    return lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score >= config.lead_match_score
+
+
+def _verbatim_tail(fi: Features, fj: Features, config: DedupeConfig) -> bool:
+    # A plainly cut teaser whose first words an outlet rewrote: its last characters stand
+    # verbatim in the longer text.
+    probe, score = config.verbatim_tail_chars, config.verbatim_tail_score
+    return len(fi.body) >= 1.2 * probe and tail_alignment(fi.body, fj.body, score, probe=probe).score >= score
 
 
 def find_completion(i: int, story: list[int], feats: list[Features], truncated_hint: bool,
@@ -104,14 +135,9 @@ def find_completion(i: int, story: list[int], feats: list[Features], truncated_h
         # The teaser may carry a sub-headline its article lacks, so it can be a little longer.
         if j == i or fj.cut_reasons or len(fj.body) < 0.8 * len(fi.body):
             continue
-        opening = lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score
         al = tail_alignment(fi.body, fj.body, config.lead_match_score)
-        # Either the opening and the cut both align, or, for a text that is plainly cut (an
-        # outlet rewrote the first words), its last 100 characters stand verbatim in the longer one.
-        probe, score = config.verbatim_tail_chars, config.verbatim_tail_score
-        verbatim_tail = truncated_hint and len(fi.body) >= 1.2 * probe and \
-            tail_alignment(fi.body, fj.body, score, probe=probe).score >= score
-        if not (opening >= config.lead_match_score and al.score >= config.lead_match_score or verbatim_tail):
+        if not (al.score >= config.lead_match_score and _opening_aligns(fi, fj, config)
+                or truncated_hint and _verbatim_tail(fi, fj, config)):
             continue
         if al.long_end + 5 > len(fj.body):
             continue  # the other text stops where this one does

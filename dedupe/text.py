@@ -65,7 +65,6 @@ _TAIL_LINK = re.compile(
       | (?:\.\.\.|…)?\s*(?:read|more)\s*(?:»|›|>>|→)      # bare "More »" only with its arrow
       | the\s+post\s+.{1,300}?\s+appeared\s+first\s+on\s+[^.]{1,100}\.?
     ))+\s*$""", re.IGNORECASE | re.VERBOSE | re.DOTALL)
-_TAIL_LINK_WORDS = re.compile(r"(?i)\b(?:read|reading|more|story|article|post|appeared)\b")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…|\.\s\.\s\.)\s*$")
 
 # Whole lines that are feed furniture, not story text.
@@ -102,9 +101,33 @@ def strip_link_tail(text: str) -> str:
         >>> strip_link_tail("It rained all day... Read more")
         'It rained all day'
     """
+    return peel_link_tail(text)[0]
+
+
+def peel_link_tail(text: str) -> tuple[str, bool]:
+    """The text without trailing link text and truncation marks, and whether a mark was there.
+
+    Example:
+        >>> peel_link_tail("and then they … Read more"), peel_link_tail("Done. Read more")
+        (('and then they', True), ('Done.', False))
+    """
     # Only the tail can hold link text; searching it alone keeps long articles cheap.
-    head, stripped = _split_tail(text.rstrip())
-    return head + _strip_link_tail(stripped)
+    head, tail = _split_tail(text.rstrip())
+    if not any(h in tail[-400:].lower() for h in _TAIL_HINTS):
+        return head + tail, False  # the common case: no link text to look for
+    marked = False
+    while True:
+        m = _TAIL_LINK.search(tail)
+        if m and m.start() > 0:  # every alternative holds link words, "[…]" or an arrow
+            marked |= any(mark in m.group(0) for mark in ("[", "...", "…"))
+            tail = tail[: m.start()].rstrip()
+            continue
+        e = _ELLIPSIS_END.search(tail)
+        if e and e.start() > 0:
+            marked = True
+            tail = tail[: e.start()].rstrip()
+            continue
+        return head + tail, marked
 
 
 def _split_tail(text: str, size: int = 500) -> tuple[str, str]:
@@ -115,23 +138,8 @@ def _split_tail(text: str, size: int = 500) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
-_TAIL_HINTS = ("read", "continu", "more", "story", "article", "appeared", "...", "…", "[", "»", "›", ">>", "→")
-
-
-def _strip_link_tail(stripped: str) -> str:
-    lowered = stripped[-400:].lower()
-    if not any(h in lowered for h in _TAIL_HINTS):
-        return stripped  # the common case: no link text to look for
-    while True:
-        m = _TAIL_LINK.search(stripped)
-        if m and m.start() > 0 and ("[" in m.group(0) or _TAIL_LINK_WORDS.search(m.group(0))):
-            stripped = stripped[: m.start()].rstrip()
-            continue
-        e = _ELLIPSIS_END.search(stripped)
-        if e and e.start() > 0:
-            stripped = stripped[: e.start()].rstrip()
-            continue
-        return stripped
+_TAIL_HINTS = ("read", "continu", "more", "story", "article", "appeared", "...", ". .", "…", "[", "»", "›", ">>",
+               "→")
 
 
 def has_ellipsis_tail(text: str) -> bool:
@@ -141,15 +149,7 @@ def has_ellipsis_tail(text: str) -> bool:
         >>> has_ellipsis_tail("and then they … Read more"), has_ellipsis_tail("Done. Read more")
         (True, False)
     """
-    t = _split_tail(text.rstrip())[1]
-    m = _TAIL_LINK.search(t)
-    while m and m.start() > 0:
-        chunk = m.group(0)
-        if "[" in chunk or "..." in chunk or "…" in chunk:
-            return True
-        t = t[: m.start()].rstrip()
-        m = _TAIL_LINK.search(t)
-    return bool(_ELLIPSIS_END.search(t))
+    return peel_link_tail(text)[1]
 
 
 def strip_furniture_tail(text: str) -> str:
@@ -260,6 +260,9 @@ def names_and_numbers(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_HEADLINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
 def headline_names(title: str) -> frozenset[str] | None:
     """Names and numbers of a sentence-case headline; None for Title Case, where every word
     is capitalised and capitals say nothing.
@@ -268,7 +271,7 @@ def headline_names(title: str) -> frozenset[str] | None:
         >>> sorted(headline_names("Fenwick Foods names new boss")), headline_names("Pope Visits The Gulf")
         (['fenwick', 'foods'], None)
     """
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", title) if len(w) > 3]
+    words = [w for w in _HEADLINE_WORD.findall(title) if len(w) > 3]
     if not words or sum(w[0].isupper() for w in words) > 0.6 * len(words):
         return None
     return names_and_numbers(title)
