@@ -16,8 +16,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p out
 	$(VENV)/bin/dedupe clean $(SAMPLES) -o out/clean.jsonl --report out/report.json
+	$(VENV)/bin/dedupe clean $(SAMPLES) -o out/clean.jsonl --report out/report.html -q
 	$(VENV)/bin/dedupe annotate samples/seed_dump.txt -o out/seed.annotated.jsonl -q
-	@echo "clean records: out/clean.jsonl; run report: out/report.json; seed dump annotated: out/seed.annotated.jsonl"
+	@echo "clean records: out/clean.jsonl; run report: out/report.json and out/report.html;" \
+	      "seed dump annotated: out/seed.annotated.jsonl"
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -8,10 +8,11 @@ Example:
 """
 
 from .config import DedupeConfig
+from .explain import explain
 from .pipeline import annotate, clean
 from .records import FieldKeys, InputError, Record, read_records
 from .report import Report
 
-__all__ = ["DedupeConfig", "FieldKeys", "InputError", "Record", "Report", "annotate", "clean",
+__all__ = ["DedupeConfig", "FieldKeys", "InputError", "Record", "Report", "annotate", "clean", "explain",
            "read_records"]
 __version__ = "0.1.0"

@@ -6,6 +6,8 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +15,12 @@ from typing import Annotated
 import typer
 
 from .config import DedupeConfig
+from .explain import explain as explain_records
+from .explain import explain_lines
+from .html_report import render_html
 from .pipeline import annotate as annotate_records
 from .pipeline import clean as clean_records
-from .records import FieldKeys, InputError, atomic_writer, output_format, read_records, write_rows
+from .records import FieldKeys, InputError, atomic_writer, output_format, read_records, write_rejects, write_rows
 from .report import Report
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -96,21 +101,13 @@ def _check_inputs(inputs: list[str]) -> None:
             raise typer.Exit(2)
 
 
-def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: FieldKeys,
-         config: DedupeConfig, rejects: str | None, report_path: str | None, quiet: bool) -> None:
-    _check_inputs(inputs)
-    report = Report()
-    progress = _Progress(not quiet and sys.stderr.isatty())
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Bad input exits 1, Ctrl-C 130, SIGTERM 143: one line on stderr, no traceback, no output file."""
     # SIGTERM unwinds like Ctrl-C, so the atomic writer removes its temporary file.
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
-        rows = job(records, config, keys, report, progress=progress)
-        if output:
-            with atomic_writer(output) as fh:
-                write_rows(rows, fh, output_format(output))
-        else:
-            write_rows(rows, sys.stdout, "jsonl")
+        yield
     except InputError as e:
         _err(f"error: {e}")
         raise typer.Exit(1) from None
@@ -120,15 +117,35 @@ def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: F
     except _Terminated:
         _err("terminated: no output written")
         raise typer.Exit(143) from None
+
+
+def _is_html(path: str) -> bool:
+    return path.lower().endswith((".html", ".htm"))
+
+
+def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: FieldKeys,
+         config: DedupeConfig, rejects: str | None, report_path: str | None, quiet: bool) -> None:
+    _check_inputs(inputs)
+    report = Report(audit=[] if report_path and _is_html(report_path) else None)
+    progress = _Progress(not quiet and sys.stderr.isatty())
+    with _exit_codes():
+        records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
+        rows = job(records, config, keys, report, progress=progress)
+        if output:
+            with atomic_writer(output) as fh:
+                write_rows(rows, fh, output_format(output))
+        else:
+            write_rows(rows, sys.stdout, "jsonl")
     if rejects:
-        with atomic_writer(rejects) as fh:
-            for _reason, _where, raw in report.rejects:
-                text = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else raw
-                fh.write(text if text.endswith("\n") else text + "\n")
+        with atomic_writer(rejects, binary=True) as fh:
+            write_rejects(report.rejects, fh)
     if report_path:
         with atomic_writer(report_path) as fh:
-            json.dump(report.as_dict(), fh, indent=2, sort_keys=True)
-            fh.write("\n")
+            if _is_html(report_path):
+                fh.write(render_html(report))
+            else:
+                json.dump(report.as_dict(), fh, indent=2, sort_keys=True)
+                fh.write("\n")
     if quiet:
         return
     for reason, where, _raw in report.rejects[:20]:
@@ -167,7 +184,8 @@ def _command(job):
         max_record_bytes: Annotated[int, _opt("Skip records larger than this many bytes.")] = D.max_record_bytes,
         strict: Annotated[bool, _opt("Stop at the first bad record with exit code 1.", "--strict")] = False,
         rejects: Annotated[Key, _opt("Write every skipped record here, verbatim.")] = None,
-        report: Annotated[Key, _opt("Write the run summary here as JSON.", "--report")] = None,
+        report: Annotated[Key, _opt("Write the run report here: JSON, or a self-contained page if the name "
+                                    "ends in .html.", "--report")] = None,
         quiet: Annotated[bool, _opt("No summary on stderr.", "--quiet", "-q")] = False,
     ) -> None:
         try:
@@ -187,6 +205,36 @@ def _command(job):
 
 app.command("clean")(_command(clean_records))
 app.command("annotate")(_command(annotate_records))
+
+
+@app.command("explain")
+def explain(
+    inputs: Inputs,
+    ids: Annotated[list[str], _opt("Record id to explain; give it twice to explain a pair.", "--id")],
+    as_json: Annotated[bool, _opt("Print the explanation as JSON.", "--json")] = False,
+    fmt: Fmt = None,
+    text_key: Annotated[Key, _opt("Field holding the story text.")] = None,
+    id_key: Annotated[Key, _opt("Field holding the record id.")] = None,
+    title_key: Annotated[Key, _opt("Field holding the headline.")] = None,
+    feed_key: Annotated[Key, _opt("Field naming the feed (default: the file name).")] = None,
+    split: SplitOpt = Split(D.split),
+) -> None:
+    """Why a record joined its story (one --id), or why two records are or are not one story (two)."""
+    _check_inputs(inputs)
+    if len(ids) > 2:
+        _err("error: give --id once (one record) or twice (a pair)")
+        raise typer.Exit(2)
+    config = D.with_(split=split.value)
+    keys = FieldKeys(text=text_key, id=id_key, title=title_key, feed=feed_key)
+    report = Report()
+    with _exit_codes():
+        result = explain_records(read_records(inputs, config, keys, fmt.value if fmt else None, report),
+                                 ids, config, keys, report)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        for line in explain_lines(result):
+            typer.echo(line)
 
 
 if __name__ == "__main__":

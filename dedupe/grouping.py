@@ -59,9 +59,10 @@ class Verifier:
         fi, fj = self.feats[i], self.feats[j]
         if not len(fi.shingles) or not len(fj.shingles) or not _names_agree(fi, fj, self.config):
             return False
-        return self._shared(i, j) >= self.config.support_containment * min(len(fi.shingles), len(fj.shingles))
+        return self.shared_shingles(i, j) >= self.config.support_containment * min(len(fi.shingles), len(fj.shingles))
 
-    def _shared(self, i: int, j: int) -> int:
+    def shared_shingles(self, i: int, j: int) -> int:
+        """How many shingles two records share (cached)."""
         key = (i, j) if i < j else (j, i)
         if key not in self.shared:
             self.shared[key] = overlap(self.feats[i].shingles, self.feats[j].shingles)
@@ -71,7 +72,7 @@ class Verifier:
         fi, fj = self.feats[i], self.feats[j]
         if not len(fi.shingles) or not len(fj.shingles):
             return None
-        shared = self._shared(i, j)
+        shared = self.shared_shingles(i, j)
         found = self._text_match(fi, fj, shared) or self._headline_match(fi, fj, shared)
         return None if found is None else Edge(i, j, *found)
 
@@ -188,12 +189,13 @@ def candidate_pairs(feats: list[Features], config: DedupeConfig) -> Iterator[tup
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,
-                  report: Report) -> list[int]:
+                  report: Report, log: list[tuple[Edge, bool]] | None = None) -> list[int]:
     """Story label (smallest member index) per record, joining along verified edges.
 
     Chain guard: two groups join only when `join_fraction` of the pairs between them
     (up to `join_sample` members a side) support each other (`Verifier.supports`), so one record sharing a
-    template or a background paragraph cannot pull unrelated stories together.
+    template or a background paragraph cannot pull unrelated stories together. `log`, when
+    given, receives every edge that met two groups and whether it joined them.
 
     Example:
         >>> class V:
@@ -220,7 +222,11 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
             ok = sum(1 for x in left for y in right if verify.supports(x, y))
             if ok < config.join_fraction * len(left) * len(right):
                 report.joins_refused += 1
+                if log is not None:
+                    log.append((e, False))
                 continue
+        if log is not None:
+            log.append((e, True))
         root, other = (ra, rb) if ra < rb else (rb, ra)
         parent[other] = root
         members[root] = sorted(members[root] + members.pop(other))

@@ -12,7 +12,7 @@ from itertools import chain
 
 from .config import DedupeConfig
 from .features import Features, extract_features, learn_boilerplate
-from .grouping import Verifier, candidate_pairs, group_stories
+from .grouping import Edge, Verifier, candidate_pairs, group_stories
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
 from .teasers import find_completion
@@ -40,15 +40,31 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
-def decide(records: list[Record], config: DedupeConfig, report: Report,
-           progress: Progress = _no_progress) -> list[Decision]:
+@dataclass
+class Analysis:
+    """Everything one run worked out: what `explain` and the HTML report read.
+
+    `joins` holds every verified edge that met two groups, with whether the chain guard let it join them.
+    """
+
+    records: list[Record]
+    features: list[Features]
+    verify: Verifier
+    candidates: set[tuple[int, int]]
+    joins: list[tuple[Edge, bool]]
+    decisions: list[Decision]
+
+
+def analyse(records: list[Record], config: DedupeConfig, report: Report,
+            progress: Progress = _no_progress) -> Analysis:
     """Group records into stories, flag teasers, repair them and pick canonicals.
 
     Example:
         >>> recs = list(records_from_objects(["Rain fell on the city all day. Rivers rose.",
         ...                                   "Rain fell on the city all day. Rivers rose."]))
-        >>> [d.story for d in decide(recs, DedupeConfig(), Report())]
-        [0, 0]
+        >>> a = analyse(recs, DedupeConfig(), Report())
+        >>> [d.story for d in a.decisions], [(e.reason, joined) for e, joined in a.joins]
+        ([0, 0], [('near_duplicate:1.00', True)])
     """
     boilerplate = learn_boilerplate(records, config)
     report.boilerplate_sentences_learned = len(boilerplate)
@@ -68,12 +84,26 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
             progress("verifying", n, len(pairs))
     report.candidate_pairs = len(pairs)
     report.verified_pairs = len(edges)
-    labels = group_stories(len(records), edges, verify, config, report)
+    joins: list[tuple[Edge, bool]] = []
+    labels = group_stories(len(records), edges, verify, config, report, joins)
     decisions = [Decision(story=labels[i], kicker=f.kicker) for i, f in enumerate(feats)]
     dates = [_date_key(r.date) for r in records]
     for members in _members(labels).values():
         _decide_story(members, records, feats, dates, decisions, verify, config)
-    return decisions
+    return Analysis(records, feats, verify, set(pairs), joins, decisions)
+
+
+def decide(records: list[Record], config: DedupeConfig, report: Report,
+           progress: Progress = _no_progress) -> list[Decision]:
+    """The per-record decisions of `analyse`.
+
+    Example:
+        >>> recs = list(records_from_objects(["Rain fell on the city all day. Rivers rose.",
+        ...                                   "Rain fell on the city all day. Rivers rose."]))
+        >>> [d.story for d in decide(recs, DedupeConfig(), Report())]
+        [0, 0]
+    """
+    return analyse(records, config, report, progress).decisions
 
 
 def _decide_story(members: list[int], records: list[Record], feats: list[Features], dates: list[str],
@@ -169,26 +199,34 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
     config = config or DedupeConfig()
     report = report if report is not None else Report()
     started = time.perf_counter()
-    records, decisions, story_ids = _decide_all(items, config, keys, report, progress)
-    canon_of = {d.story: i for i, d in enumerate(decisions) if d.canonical}
-    report.records_out = len(records)
+    analysis, story_ids = _decide_all(items, config, keys, report, progress)
+    report.records_out = len(analysis.records)
     report.seconds = time.perf_counter() - started
-    for rec, d in zip(records, decisions):
-        canon = canon_of[d.story]
+    for rec, verdict in zip(analysis.records, _verdicts(analysis, story_ids)):
         row = dict(rec.fields)
         if str(row.get("id")) != rec.id:
+            if "id" in row:
+                row["source_id"] = row["id"]  # a repeated id, renamed ID#2
             row["id"] = rec.id  # the id dedupe used (from guid/url/link, or FILE:LINE)
-        row.update({
+        row.update(verdict)
+        yield row
+
+
+def _verdicts(analysis: Analysis, story_ids: dict[int, str]) -> Iterator[dict]:
+    """The verdict fields `annotate` adds, per record in input order."""
+    records, decisions = analysis.records, analysis.decisions
+    canon_of = {d.story: i for i, d in enumerate(decisions) if d.canonical}
+    for d in decisions:
+        yield {
             "story_id": story_ids[d.story],
             "canonical": d.canonical,
-            "duplicate_of": None if d.canonical else records[canon].id,
+            "duplicate_of": None if d.canonical else records[canon_of[d.story]].id,
             "truncated": d.truncated,
             "completed_by": None if d.completed_by is None else records[d.completed_by].id,
             "repaired_text": d.repaired_text,
             "kicker": d.kicker,
             "reasons": d.reasons,
-        })
-        yield row
+        }
 
 
 def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
@@ -204,7 +242,8 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     config = config or DedupeConfig()
     report = report if report is not None else Report()
     started = time.perf_counter()
-    records, decisions, story_ids = _decide_all(items, config, keys, report, progress)
+    analysis, story_ids = _decide_all(items, config, keys, report, progress)
+    records, decisions = analysis.records, analysis.decisions
     rows = []
     for story, members in _members([d.story for d in decisions]).items():
         canon = next(i for i in members if decisions[i].canonical)
@@ -234,11 +273,16 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
 
 
 def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, report: Report,
-                progress: Progress) -> tuple[list[Record], list[Decision], dict[int, str]]:
+                progress: Progress) -> tuple[Analysis, dict[int, str]]:
     records = _as_records(items, config, keys, report)
-    decisions = decide(records, config, report, progress)
-    _count(decisions, report)
-    return records, decisions, _story_ids(decisions)
+    analysis = analyse(records, config, report, progress)
+    _count(analysis.decisions, report)
+    story_ids = _story_ids(analysis.decisions)
+    if report.audit is not None:
+        for rec, d, verdict in zip(records, analysis.decisions, _verdicts(analysis, story_ids)):
+            report.audit.append({"id": rec.id, "feed": rec.feed, "title": rec.title, "text": rec.text,
+                                 "date": rec.date, "repair": d.repair, **verdict})
+    return analysis, story_ids
 
 
 def _members(labels: list[int]) -> dict[int, list[int]]:

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,11 +113,54 @@ def _open_binary(path: str) -> IO[bytes]:
     return fh
 
 
-def _decoded_lines(path: str, report: Report, strict: bool) -> Iterator[tuple[int, str]]:
-    """(line number, text) per line; lines that are not UTF-8 are rejected one by one."""
+class OversizedLine:
+    """A line longer than the record limit, kept on disk (not in memory) for the rejects file.
+
+    Example:
+        >>> big = OversizedLine(b"x" * 10); big.write(b"y\\n"); big.size
+        12
+    """
+
+    def __init__(self, head: bytes) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
+        self.size = 0
+        self.write(head)
+
+    def write(self, chunk: bytes) -> None:
+        """Append bytes of the line."""
+        self.file.write(chunk)
+        self.size += len(chunk)
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The line's bytes, a chunk at a time."""
+        self.file.seek(0)
+        while chunk := self.file.read(size):
+            yield chunk
+
+
+def _capped_lines(fh: IO[bytes], limit: int | None) -> Iterator[bytes | OversizedLine]:
+    """Lines as bytes; a line over `limit` bytes streams to an OversizedLine instead of memory."""
+    while raw := (fh.readline(limit + 1) if limit else fh.readline()):
+        if limit and len(raw) > limit and not raw.endswith(b"\n"):
+            big = OversizedLine(raw)
+            while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
+                big.write(more)
+            big.write(more)
+            yield big
+        else:
+            yield raw
+
+
+def _decoded_lines(path: str, report: Report, strict: bool,
+                   limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, text) per line; lines that are not UTF-8 or over `limit` bytes are rejected one by one."""
     fh = _open_binary(path)
     try:
-        for n, raw in enumerate(fh, 1):
+        for n, raw in enumerate(_capped_lines(fh, limit), 1):
+            if isinstance(raw, OversizedLine):
+                _reject(report, strict, "record_too_large", f"{path}:{n}",
+                        f"line is over {limit} bytes ({raw.size}): raise --max-record-bytes", raw)
+                continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as e:
@@ -126,11 +170,33 @@ def _decoded_lines(path: str, report: Report, strict: bool) -> Iterator[tuple[in
             if n == 1:
                 line = line.lstrip("\ufeff")
             yield n, line
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
         raise InputError(f"{path}: read failed ({e}): check the file is complete") from None
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
+
+
+def write_rejects(rejects: Iterable[tuple[str, str, bytes | str | OversizedLine]], out: IO[bytes]) -> int:
+    """Write skipped records byte for byte as they were read, one per line; returns the count.
+
+    Example:
+        >>> buf = io.BytesIO(); write_rejects([("bad_json", "f:1", b"{\\xff")], buf); buf.getvalue()
+        1
+        b'{\\xff\\n'
+    """
+    n = 0
+    for _reason, _where, raw in rejects:
+        chunks = raw.chunks() if isinstance(raw, OversizedLine) else [
+            raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")]
+        last = b""
+        for chunk in chunks:
+            out.write(chunk)
+            last = chunk or last
+        if not last.endswith(b"\n"):
+            out.write(b"\n")
+        n += 1
+    return n
 
 
 def _reject(report: Report, strict: bool, reason: str, where: str, why: str, raw: bytes | str,
@@ -157,6 +223,9 @@ def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...]) -> tuple[s
     return None, None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Builder:
     """Turns raw objects into Records: field detection, ids, feeds, rejects."""
 
@@ -165,6 +234,7 @@ class _Builder:
         self.seq = 0
         self.seen_keys: set[str] = set()
         self.with_text_key = 0
+        self.ids: set[str] = set()
 
     def build(self, obj: Any, path: str, line: int, raw: bytes | str) -> Record | None:
         where = f"{path}:{line}"
@@ -191,6 +261,12 @@ class _Builder:
                         f"field {name!r} holds {type(value).__name__}, not a string (fix the field "
                         f"or point --{name}-key at another)", raw, counted=True)
                 return None
+        for name, value in (("text", text), ("title", title)):
+            if value and _SURROGATE.search(value):
+                _reject(self.report, strict, "invalid_unicode", where,
+                        f"field {name!r} holds a lone surrogate ({_SURROGATE.search(value).group()!r}), "
+                        f"which is not Unicode text: fix the \\u escape", raw, counted=True)
+                return None
         text, title = (text or "").strip(), (title or "").strip()
         if not text and not title:
             _reject(self.report, strict, "no_text", where,
@@ -201,7 +277,7 @@ class _Builder:
         _, date = _pick(obj, self.keys.date, DATE_KEYS)
         rec = Record(
             seq=self.seq,
-            id=str(rid) if rid not in (None, "") else where,
+            id=self._unique_id(str(rid) if rid not in (None, "") else where),
             text=text, title=title,
             feed=str(feed) if feed not in (None, "") else Path(path).name,
             date=str(date) if date not in (None, "") else None,
@@ -211,14 +287,43 @@ class _Builder:
         return rec
 
 
-def _jsonl_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int, Any, str]]:
-    for n, line in _decoded_lines(path, report, strict):
+    def _unique_id(self, rid: str) -> str:
+        # Verdicts point at records by id: a repeated id gets a suffix ("a#2") and is counted.
+        if rid in self.ids:
+            self.report.duplicate_ids += 1
+            n = 2
+            while f"{rid}#{n}" in self.ids:
+                n += 1
+            rid = f"{rid}#{n}"
+        self.ids.add(rid)
+        return rid
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _loads(text: str) -> Any:
+    """Strict JSON: NaN, Infinity and numbers beyond a float are errors, as the JSON standard has it."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+
+
+def _jsonl_objects(path: str, report: Report, config: DedupeConfig) -> Iterator[tuple[int, Any, str]]:
+    strict = config.strict
+    for n, line in _decoded_lines(path, report, strict, config.max_record_bytes):
         if not line.strip():
             continue
         try:
-            yield n, json.loads(line), line
-        except (json.JSONDecodeError, RecursionError) as e:
-            msg = getattr(e, "msg", "too deeply nested")
+            yield n, _loads(line), line
+        except (ValueError, RecursionError) as e:
+            msg = getattr(e, "msg", None) or (str(e) if isinstance(e, ValueError) else "too deeply nested")
             _reject(report, strict, "bad_json", f"{path}:{n}",
                     f"malformed JSON ({msg}): one JSON object per line", line)
 
@@ -229,8 +334,8 @@ def _json_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int
     if not doc.strip():
         return
     try:
-        data = json.loads(doc)
-    except (json.JSONDecodeError, RecursionError) as e:
+        data = _loads(doc)
+    except (ValueError, RecursionError) as e:
         line = getattr(e, "lineno", 1)
         raise InputError(f"{path}:{line}: malformed JSON ({getattr(e, 'msg', e)}): "
                          f"a .json file must hold one array of objects (use .jsonl for one per line)") from None
@@ -243,15 +348,17 @@ def _json_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int
         yield i, obj, json.dumps(obj, ensure_ascii=False)
 
 
-def _csv_objects(path: str, report: Report, strict: bool, delimiter: str) -> Iterator[tuple[int, Any, str]]:
+def _csv_objects(path: str, report: Report, config: DedupeConfig, delimiter: str) -> Iterator[tuple[int, Any, str]]:
+    strict = config.strict
     consumed: list[tuple[int, str]] = []  # the file lines behind the current row, kept verbatim
 
     def lines() -> Iterator[str]:
-        for n, line in _decoded_lines(path, report, strict):
+        for n, line in _decoded_lines(path, report, strict, config.max_record_bytes):
             consumed.append((n, line))
             yield line
 
-    reader = csv.reader(lines(), delimiter=delimiter)
+    # strict: a quote left open must not swallow the rest of the file into one field.
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     while True:
         consumed.clear()
@@ -328,7 +435,7 @@ def split_text_dump(lines: list[str], mode: str, min_words: int = 40) -> list[tu
 
 
 def _txt_objects(path: str, report: Report, config: DedupeConfig) -> Iterator[tuple[int, Any, str]]:
-    lines = [line for _, line in _decoded_lines(path, report, config.strict)]
+    lines = [line for _, line in _decoded_lines(path, report, config.strict, config.max_record_bytes)]
     for n, text in split_text_dump(lines, config.split, config.cut_min_words):
         yield n, {"text": text}, text
 
@@ -354,11 +461,11 @@ def read_records(sources: Iterable[str] | str, config: DedupeConfig | None = Non
     for path in [sources] if isinstance(sources, str) else sources:
         kind = detect_format(path, fmt)
         if kind == "jsonl":
-            objects = _jsonl_objects(path, report, config.strict)
+            objects = _jsonl_objects(path, report, config)
         elif kind == "json":
             objects = _json_objects(path, report, config.strict)
         elif kind in ("csv", "tsv"):
-            objects = _csv_objects(path, report, config.strict, "," if kind == "csv" else "\t")
+            objects = _csv_objects(path, report, config, "," if kind == "csv" else "\t")
         else:
             objects = _txt_objects(path, report, config)
         before_text, before_seq = builder.with_text_key, builder.seq
@@ -415,8 +522,15 @@ def _csv_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, (list, dict, bool)):
-        return json.dumps(v, ensure_ascii=False)
-    return str(v)
+        return _json_line(v)
+    v = str(v)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if _SURROGATE.search(v) else v
+
+
+def _json_line(value: Any) -> str:
+    line = json.dumps(value, ensure_ascii=False, default=str)
+    # A lone surrogate (read from a JSON "\\ud800" escape) cannot be UTF-8: keep it as that escape.
+    return json.dumps(value, default=str) if _SURROGATE.search(line) else line
 
 
 def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
@@ -440,14 +554,14 @@ def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
             n += 1
         return n
     for r in rows:
-        out.write(json.dumps(r, ensure_ascii=False, default=str))
+        out.write(_json_line(r))
         out.write("\n")
         n += 1
     return n
 
 
-def atomic_writer(path: str) -> _AtomicFile:
-    """A text file opened for writing that appears at `path` only when closed cleanly.
+def atomic_writer(path: str, binary: bool = False) -> _AtomicFile:
+    """A file opened for writing (text, or bytes) that appears at `path` only when closed cleanly.
 
     Example:
         >>> d = tempfile.mkdtemp(); p = os.path.join(d, "o.txt")
@@ -455,12 +569,12 @@ def atomic_writer(path: str) -> _AtomicFile:
         >>> open(p).read()
         'x'
     """
-    return _AtomicFile(path)
+    return _AtomicFile(path, binary)
 
 
 class _AtomicFile:
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, binary: bool = False) -> None:
+        self.path, self.as_bytes = path, binary
         directory = os.path.dirname(os.path.abspath(path))
         fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=directory)
         raw = os.fdopen(fd, "wb")
@@ -468,8 +582,8 @@ class _AtomicFile:
         self.raw = raw
         self.fh = io.TextIOWrapper(self.binary, encoding="utf-8", newline="")
 
-    def __enter__(self) -> IO[str]:
-        return self.fh
+    def __enter__(self) -> IO:
+        return self.binary if self.as_bytes else self.fh
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
@@ -482,6 +596,9 @@ class _AtomicFile:
             self.fh.detach()
             self.raw.close()
         if exc_type is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the half-written file only
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)

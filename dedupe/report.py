@@ -32,6 +32,9 @@ class Report:
     joins_refused: int = 0
     seconds: float = 0.0
     rejects: list = field(default_factory=list, repr=False)
+    duplicate_ids: int = 0
+    # Set to [] to collect every record's verdict with its text (what the HTML report shows).
+    audit: list | None = field(default=None, repr=False)
 
     def reject(self, reason: str, where: str, raw: bytes | str) -> None:
         """Count one skipped record and keep its raw text for the rejects file."""
@@ -50,7 +53,7 @@ class Report:
             >>> Report(records_read=2).as_dict()["records_read"]
             2
         """
-        out = {k: v for k, v in self.__dict__.items() if k not in ("rejects", "rejected")}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("rejects", "rejected", "audit")}
         out["records_rejected"] = self.records_rejected
         out["rejected_by_reason"] = dict(sorted(self.rejected.items()))
         out["seconds"] = round(self.seconds, 3)
@@ -68,6 +71,8 @@ class Report:
             f"records read       {self.records_read}",
             f"rejected           {self.records_rejected} ({rej})",
             f"records written    {self.records_out}",
+            *([f"repeated ids       {self.duplicate_ids} (later copies renamed ID#2, ID#3, ...)"]
+              if self.duplicate_ids else []),
             f"stories            {self.stories} ({self.multi_record_stories} with more than one record)",
             f"records merged     {self.records_merged}",
             f"teasers flagged    {self.teasers_flagged}: completed {self.teasers_completed}, "

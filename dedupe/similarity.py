@@ -16,6 +16,7 @@ class LeadAlignment(NamedTuple):
 
     score: float
     long_end: int
+    long_start: int = 0
 
 
 def lead_alignment(short: str, long: str, cutoff: float = 0.0) -> LeadAlignment:
@@ -38,7 +39,7 @@ def lead_alignment(short: str, long: str, cutoff: float = 0.0) -> LeadAlignment:
     res = fuzz.partial_ratio_alignment(short, opening, score_cutoff=cutoff)
     if res is None:
         return LeadAlignment(0.0, 0)
-    return LeadAlignment(round(res.score, 1), res.dest_end)
+    return LeadAlignment(round(res.score, 1), res.dest_end, res.dest_start)
 
 
 def tail_alignment(short: str, long: str, cutoff: float = 0.0, probe: int = 150) -> LeadAlignment:
@@ -49,7 +50,7 @@ def tail_alignment(short: str, long: str, cutoff: float = 0.0, probe: int = 150)
 
     Example:
         >>> tail_alignment("the cat sat on the", "the cat sat on the mat today.", probe=8)
-        LeadAlignment(score=100.0, long_end=18)
+        LeadAlignment(score=100.0, long_end=18, long_start=10)
     """
     if not short or not long:
         return LeadAlignment(0.0, 0)
@@ -59,7 +60,7 @@ def tail_alignment(short: str, long: str, cutoff: float = 0.0, probe: int = 150)
     res = fuzz.partial_ratio_alignment(tail, window, score_cutoff=cutoff)
     if res is None:
         return LeadAlignment(0.0, 0)
-    return LeadAlignment(round(res.score, 1), start + res.dest_end)
+    return LeadAlignment(round(res.score, 1), start + res.dest_end, start + res.dest_start)
 
 
 def _prefix_length(short: str, long: str, probe: int = 50) -> int:
