@@ -182,6 +182,8 @@ def _command(job):
         = D.join_fraction,
         num_perm: Annotated[int, _opt("MinHash permutations.")] = D.num_perm,
         max_record_bytes: Annotated[int, _opt("Skip records larger than this many bytes.")] = D.max_record_bytes,
+        jobs: Annotated[int, _opt("Worker processes (0: one per core); the output is the same for any.",
+                                  "--jobs", "-j")] = D.jobs,
         strict: Annotated[bool, _opt("Stop at the first bad record with exit code 1.", "--strict")] = False,
         rejects: Annotated[Key, _opt("Write every skipped record here, verbatim.")] = None,
         report: Annotated[Key, _opt("Write the run report here: JSON, or a self-contained page if the name "
@@ -192,7 +194,7 @@ def _command(job):
             config = D.with_(split=split.value, orphans=orphans.value, jaccard_threshold=jaccard_threshold,
                              containment_threshold=containment_threshold, lead_match_score=lead_match_score,
                              lsh_threshold=lsh_threshold, join_fraction=join_fraction, num_perm=num_perm,
-                             max_record_bytes=max_record_bytes, strict=strict)
+                             max_record_bytes=max_record_bytes, strict=strict, jobs=jobs)
         except ValueError as e:
             _err(f"error: {e}")
             raise typer.Exit(2) from None

@@ -70,6 +70,15 @@ class DedupeConfig:
     split: str = "auto"
     strict: bool = False
     max_record_bytes: int = 10_000_000
+    # Worker processes for the per-record stages (features, signatures); 0: one per core.
+    # Any value gives the same output, byte for byte.
+    jobs: int = 0
+    # Fewer records than this are worked in-process: starting workers would cost more than it saves.
+    parallel_min_records: int = 4000
+    # From this many records on, records and the texts matching needs wait in temporary files
+    # (in `temp_dir`, default the system's) instead of memory. Output is the same either way.
+    spill_records: int = 20000
+    temp_dir: str | None = None
 
     def __post_init__(self) -> None:
         def check(ok: bool, name: str, what: str) -> None:
@@ -89,6 +98,9 @@ class DedupeConfig:
                      "distinctive_headline_words", "join_sample",
                      "boilerplate_min_records", "cut_min_words", "max_record_bytes"):
             check(getattr(self, name) >= 1, name, "must be >= 1")
+        check(0 <= self.jobs <= 256, "jobs", "must be in 0..256 (0: one per core)")
+        check(self.parallel_min_records >= 1, "parallel_min_records", "must be >= 1")
+        check(self.spill_records >= 1, "spill_records", "must be >= 1")
         check(self.orphans in ORPHAN_MODES, "orphans", f"must be one of {ORPHAN_MODES}")
         check(self.split in SPLIT_MODES, "split", f"must be one of {SPLIT_MODES}")
 

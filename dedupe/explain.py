@@ -11,7 +11,9 @@ from .grouping import Edge
 from .pipeline import Analysis, _as_records, _story_ids, analyse
 from .records import FieldKeys, InputError
 from .report import Report
+from .shingles import overlap
 from .similarity import lead_alignment, title_score
+from .store import Scratch
 
 
 def explain(items: Iterable, ids: list[str], config: DedupeConfig | None = None,
@@ -31,17 +33,21 @@ def explain(items: Iterable, ids: list[str], config: DedupeConfig | None = None,
         raise ValueError("explain takes one id or two")
     config = config or DedupeConfig()
     report = report if report is not None else Report()
-    analysis = analyse(_as_records(items, config, keys, report), config, report)
-    index = {r.id: i for i, r in enumerate(analysis.records)}
-    missing = [x for x in ids if x not in index]
-    if missing:
-        sample = ", ".join(list(index)[:5])
-        raise InputError(f"id {missing[0]!r} is not among the {len(index)} records read "
-                         f"(ids look like: {sample}): check --id and the id field")
-    found = [index[x] for x in ids]
-    if len(found) == 1:
-        return _explain_record(analysis, found[0], config)
-    return _explain_pair(analysis, found[0], found[1], config)
+    scratch = Scratch(config.temp_dir)
+    try:
+        analysis = analyse(_as_records(items, config, keys, report, scratch), config, report, scratch=scratch)
+        index = {r.id: i for i, r in enumerate(analysis.records)}
+        missing = [x for x in ids if x not in index]
+        if missing:
+            sample = ", ".join(list(index)[:5])
+            raise InputError(f"id {missing[0]!r} is not among the {len(index)} records read "
+                             f"(ids look like: {sample}): check --id and the id field")
+        found = [index[x] for x in ids]
+        if len(found) == 1:
+            return _explain_record(analysis, found[0], config)
+        return _explain_pair(analysis, found[0], found[1], config)
+    finally:
+        scratch.close()
 
 
 def _explain_record(an: Analysis, i: int, config: DedupeConfig) -> dict:
@@ -138,11 +144,11 @@ def _edge(an: Analysis, e: Edge, joined: bool | None, config: DedupeConfig) -> d
 def _measures(an: Analysis, i: int, j: int, config: DedupeConfig) -> dict:
     """Every score the rules look at, for one pair."""
     fi, fj = an.features[i], an.features[j]
-    ni, nj = len(fi.shingles), len(fj.shingles)
+    ni, nj = fi.n_shingles, fj.n_shingles
     shared = an.verify.shared_shingles(i, j) if ni and nj else 0
     est = sketch.minhash(fi.shingles, config.num_perm, config.seed).jaccard(
         sketch.minhash(fj.shingles, config.num_perm, config.seed)) if ni and nj else 0.0
-    short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
+    short, long_ = (fi, fj) if fi.body_len <= fj.body_len else (fj, fi)
     lead = lead_alignment(short.body[:300], long_.body)
     return {
         "shingles": [ni, nj], "shared_shingles": shared,
@@ -151,7 +157,7 @@ def _measures(an: Analysis, i: int, j: int, config: DedupeConfig) -> dict:
         "containment": round(shared / min(ni, nj), 3) if ni and nj else 0.0,
         "lead_alignment": {"score": lead.score, "offset": lead.long_start, "end": lead.long_end,
                            "of": an.records[j if short is fi else i].id},
-        "shared_lead_keys": len(fi.lead_keys & fj.lead_keys),
+        "shared_lead_keys": overlap(fi.lead_keys, fj.lead_keys),
         "title_score": round(title_score(fi.title.lower(), fj.title.lower()), 1) if fi.title and fj.title else None,
     }
 

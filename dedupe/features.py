@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import sketch
 from .config import DedupeConfig
+from .parallel import map_ranges
 from .records import Record
 from .shingles import shingle_hashes
+from .store import TextsOnDisk, write_texts
 from .teasers import judge_ending
 from .text import (
     compact,
@@ -31,44 +36,126 @@ _LEAD_STARTS = re.compile(r"(?:^|\n|[.!?:]\s+|\s[-–—]\s+)(?=\S)")
 _WORD_START = re.compile(r"(?<=\s)[A-Z]")
 
 
-@dataclass
+@dataclass(eq=False, slots=True)  # slots: a million of these must stay small
 class Features:
-    """What matching needs of one record."""
+    """What matching needs of one record.
+
+    The three long parts (body, names text, shingles) are held in memory, or, for big inputs,
+    in a spill file (`spill`) and read back when a pair needs them.
+    """
 
     kicker: str | None
-    body: str               # normalised story text: kicker, headline, furniture and dateline removed
-    shingles: np.ndarray    # hashed k-grams of the compacted body (plus title when short)
-    lead_keys: frozenset[int]
+    lead_keys: np.ndarray   # sorted distinct uint32 keys of where the story's sentences start
     cut_reasons: list[str]
     ends_terminal: bool
     title: str
     feed: str
     title_only: bool        # the record says nothing beyond its headline
-    names: frozenset[str]   # names and numbers of the story text (see text.names_and_numbers)
-    title_names: frozenset[str] | None  # the same of a sentence-case headline (text.headline_names)
+    body_len: int
+    n_shingles: int
+    texts: tuple[str, str, np.ndarray] | TextsOnDisk  # (body, names text, shingles), or where they lie
+    _names: frozenset[str] | None = field(default=None, repr=False)
+    _title_names: frozenset[str] | None | bool = field(default=False, repr=False)  # False: not read yet
+
+    @property
+    def body(self) -> str:
+        """Normalised story text: kicker, headline, furniture and dateline removed."""
+        return self.texts[0] if isinstance(self.texts, tuple) else self.texts.body()
+
+    @property
+    def names_text(self) -> str:
+        """The opening of the story text, as written: where its names are read."""
+        return self.texts[1] if isinstance(self.texts, tuple) else self.texts.names_text()
+
+    @property
+    def shingles(self) -> np.ndarray:
+        """Sorted distinct hashed k-grams of the compacted body (plus title when short)."""
+        return self.texts[2] if isinstance(self.texts, tuple) else self.texts.shingles()
+
+    def spill(self, where: TextsOnDisk) -> Features:
+        """This record's features with the long parts left on disk."""
+        return replace(self, texts=where)
+
+    # Only pairs with a short text compare names: most records never need them.
+    @property
+    def names(self) -> frozenset[str]:
+        """Names and numbers of the story's opening (see text.names_and_numbers)."""
+        if self._names is None:
+            self._names = names_and_numbers(self.names_text)
+        return self._names
+
+    @property
+    def title_names(self) -> frozenset[str] | None:
+        """The same of a sentence-case headline (text.headline_names)."""
+        if self._title_names is False:
+            self._title_names = headline_names(self.title)
+        return self._title_names  # type: ignore[return-value]
 
 
-def learn_boilerplate(records: list[Record], config: DedupeConfig) -> set[tuple[str, str]]:
-    """(feed, compacted sentence) pairs that repeat across many records of one feed.
+Boilerplate = dict[str, frozenset[str]]  # feed -> its compacted template sentences
+
+
+def learn_boilerplate(records: Sequence[Record], config: DedupeConfig, jobs: int = 1) -> Boilerplate:
+    """Per feed, the compacted sentences that repeat across many of its records.
 
     Copies of one story come from different feeds, so a passage that one feed prints on
     many of its items (cookie notice, newsletter promo, disclaimer) is its template.
 
     Example:
         >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
-        >>> sorted(learn_boilerplate(recs, DedupeConfig()))
-        [('f', 'signupnow')]
+        >>> learn_boilerplate(recs, DedupeConfig())
+        {'f': frozenset({'signupnow'})}
     """
     per_feed: dict[str, Counter] = defaultdict(Counter)
     feed_size: Counter = Counter()
-    for r in records:
-        feed_size[r.feed] += 1
-        per_feed[r.feed].update(set(_passages(r.text)))
-    learned = set()
+    for part, sizes in map_ranges(_count_passages, records, len(records), jobs, _CHUNK):
+        feed_size.update(sizes)
+        for feed, counts in part.items():
+            per_feed[feed].update(counts)
+    learned = {}
     for feed, counts in per_feed.items():
         floor = max(config.boilerplate_min_records, config.boilerplate_feed_share * feed_size[feed])
-        learned.update((feed, p) for p, n in counts.items() if n >= floor and len(p) >= 8)
+        found = frozenset(p for p, n in counts.items() if n >= floor and len(p) >= 8)
+        if found:
+            learned[feed] = found
     return learned
+
+
+_CHUNK = 500  # records per task sent to a worker
+
+
+def _count_passages(records: Sequence[Record], lo: int, hi: int) -> tuple[dict[str, Counter], Counter]:
+    per_feed: dict[str, Counter] = defaultdict(Counter)
+    for r in records[lo:hi]:
+        per_feed[r.feed].update(set(_passages(r.text)))
+    return per_feed, Counter(r.feed for r in records[lo:hi])
+
+
+def extract_all(records: Sequence[Record], boilerplate: Boilerplate, config: DedupeConfig,
+                jobs: int = 1, spill_dir: str | None = None) -> Iterator[tuple[list[Features], np.ndarray]]:
+    """Features and MinHash signature rows of every record, a chunk at a time, in input order.
+
+    With `spill_dir`, each chunk's long texts are written there (`Features.spill`).
+
+    Example:
+        >>> recs = [Record(0, "a", "Rain fell on the town.", "", "f", None, "")]
+        >>> [(len(fs), sigs.shape) for fs, sigs in extract_all(recs, {}, DedupeConfig())]
+        [(1, (1, 128))]
+    """
+    shared = (records, boilerplate, config, spill_dir)
+    yield from map_ranges(_extract_range, shared, len(records), jobs, _CHUNK)
+
+
+def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],
+                   lo: int, hi: int) -> tuple[list[Features], np.ndarray]:
+    records, boilerplate, config, spill_dir = shared
+    feats = [extract_features(r, boilerplate, config) for r in records[lo:hi]]
+    sigs = sketch.signature_matrix([f.shingles for f in feats], config.num_perm, config.seed)
+    if spill_dir is not None:
+        # Only the short parts travel back to the parent; the long ones wait on disk.
+        where = write_texts(os.path.join(spill_dir, f"texts-{lo:012d}.bin"), (f.texts for f in feats))
+        feats = [f.spill(w) for f, w in zip(feats, where)]
+    return feats, sigs
 
 
 def _sentences(line: str) -> Iterator[str]:
@@ -81,36 +168,38 @@ def _sentences(line: str) -> Iterator[str]:
 
 def _passages(text: str) -> Iterator[str]:
     for line in text.splitlines():
+        if not line or line.isspace():
+            continue
         for sentence in _sentences(line):
             key = compact(sentence)
             if key:
                 yield key
 
 
-def _story_lines(text: str, feed: str, boilerplate: set[tuple[str, str]]) -> list[str]:
-    """The text's lines without furniture lines and without the feed's learned boilerplate."""
+def _story_lines(text: str, template: frozenset[str] | None) -> list[str]:
+    """The text's lines without furniture lines and without the feed's learned template sentences."""
     lines = []
     for line in text.splitlines():
         if not line.strip() or is_boilerplate_line(line):
             continue
-        if boilerplate:
-            line = "".join(s for s in _sentences(line) if (feed, compact(s)) not in boilerplate)
+        if template:
+            line = "".join(s for s in _sentences(line) if compact(s) not in template)
         if line.strip():
             lines.append(line.strip())
     return lines
 
 
-def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: DedupeConfig) -> Features:
+def extract_features(rec: Record, boilerplate: Boilerplate, config: DedupeConfig) -> Features:
     """Features of one record after its learned boilerplate is set aside.
 
     Example:
         >>> r = Record(0, "a", "ROYAL TARGET: LONDON (Reuters) - The prince was", "", "f", None, "")
-        >>> f = extract_features(r, set(), DedupeConfig())
+        >>> f = extract_features(r, {}, DedupeConfig())
         >>> f.kicker, f.body, f.cut_reasons
         ('ROYAL TARGET', 'the prince was', ['cut:function_word'])
     """
     kicker, text = split_kicker(fold(rec.text))
-    story = "\n".join(_story_lines(text, rec.feed, boilerplate))
+    story = "\n".join(_story_lines(text, boilerplate.get(rec.feed)))
     title = fold(rec.title).strip()
     title_comp = compact(title)
     # Judge the ending without furniture or the feed's learned boilerplate ("Sign up for ...").
@@ -128,11 +217,10 @@ def extract_features(rec: Record, boilerplate: set[tuple[str, str]], config: Ded
     else:
         comp_for_shingles = comp or title_comp
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
-    return Features(kicker=kicker, body=body, shingles=shingles,
-                    lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons, ends_terminal=ends_terminal,
-                    title=title, feed=rec.feed, title_only=not comp or comp == title_comp,
-                    names=names_and_numbers(body_raw[: config.short_text_chars * 4]),
-                    title_names=headline_names(title))
+    return Features(kicker=kicker, lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
+                    ends_terminal=ends_terminal, title=title, feed=rec.feed,
+                    title_only=not comp or comp == title_comp, body_len=len(body), n_shingles=len(shingles),
+                    texts=(body, body_raw[: config.short_text_chars * 4], shingles))
 
 
 def _offset_after_prefix(text: str, prefix_chars: int) -> int:
@@ -146,7 +234,7 @@ def _offset_after_prefix(text: str, prefix_chars: int) -> int:
     return len(text)
 
 
-def _lead_keys(body: str, config: DedupeConfig) -> frozenset[int]:
+def _lead_keys(body: str, config: DedupeConfig) -> np.ndarray:
     starts = {m.end() for m in _LEAD_STARTS.finditer(body[: config.lead_window_chars])}
     if len(body) < 2 * config.short_text_chars:
         # A teaser's sub-headline may end without punctuation ("Benitez 'to launch bid' Liverpool
@@ -159,7 +247,17 @@ def _lead_keys(body: str, config: DedupeConfig) -> frozenset[int]:
             piece = comp[off: off + config.lead_key_chars]
             if len(piece) == config.lead_key_chars:
                 keys.add(hash_key(piece))
-    return frozenset(keys)
+    return np.array(sorted(keys), dtype=np.uint32)
+
+
+def hash_key64(text: str) -> int:
+    """A stable 63-bit key for a string (BLAKE2b), for keys that must not collide.
+
+    Example:
+        >>> hash_key64("abc") == hash_key64("abc") < 2 ** 63
+        True
+    """
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little") >> 1
 
 
 def hash_key(text: str) -> int:

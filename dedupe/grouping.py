@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import sketch
+import numpy as np
+
+from . import kernels, sketch
 from .config import DedupeConfig
-from .features import Features
+from .features import Features, hash_key64
 from .report import Report
 from .shingles import overlap, shingle_hashes
 from .similarity import lead_alignment, names_shared, shared_run, text_score, title_score
@@ -32,7 +33,7 @@ class Verifier:
         >>> from dedupe.features import extract_features
         >>> from dedupe.records import records_from_objects
         >>> recs = records_from_objects(["Rain fell on the town all day long.", "Rain fell on the town all day."])
-        >>> v = Verifier([extract_features(r, set(), DedupeConfig()) for r in recs], DedupeConfig())
+        >>> v = Verifier([extract_features(r, {}, DedupeConfig()) for r in recs], DedupeConfig())
         >>> v(0, 1).reason
         'near_duplicate:0.81'
     """
@@ -57,9 +58,9 @@ class Verifier:
         if self(i, j) is not None:
             return True
         fi, fj = self.feats[i], self.feats[j]
-        if not len(fi.shingles) or not len(fj.shingles) or not _names_agree(fi, fj, self.config):
+        if not fi.n_shingles or not fj.n_shingles or not _names_agree(fi, fj, self.config):
             return False
-        return self.shared_shingles(i, j) >= self.config.support_containment * min(len(fi.shingles), len(fj.shingles))
+        return self.shared_shingles(i, j) >= self.config.support_containment * min(fi.n_shingles, fj.n_shingles)
 
     def shared_shingles(self, i: int, j: int) -> int:
         """How many shingles two records share (cached)."""
@@ -70,7 +71,7 @@ class Verifier:
 
     def _verify(self, i: int, j: int) -> Edge | None:
         fi, fj = self.feats[i], self.feats[j]
-        if not len(fi.shingles) or not len(fj.shingles):
+        if not fi.n_shingles or not fj.n_shingles:
             return None
         shared = self.shared_shingles(i, j)
         found = self._text_match(fi, fj, shared) or self._headline_match(fi, fj, shared)
@@ -80,16 +81,16 @@ class Verifier:
         cfg = self.config
         if not _names_agree(fi, fj, cfg):
             return None
-        jac = shared / (len(fi.shingles) + len(fj.shingles) - shared)
+        jac = shared / (fi.n_shingles + fj.n_shingles - shared)
         if jac >= cfg.jaccard_threshold:
             return jac, f"near_duplicate:{jac:.2f}"
-        cont = shared / min(len(fi.shingles), len(fj.shingles))
+        cont = shared / min(fi.n_shingles, fj.n_shingles)
         if cont >= cfg.containment_threshold and shared >= cfg.min_shared_shingles:
             return cont, f"contained:{cont:.2f}"
-        short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
+        short, long_ = (fi, fj) if fi.body_len <= fj.body_len else (fj, fi)
         # Align only pairs with some evidence (shared lead key, or a third of the text shared):
         # a non-matching alignment is the costly case. The opening is enough to tie a lead.
-        if len(short.body) >= cfg.lead_min_chars and (cont >= 0.3 or short.lead_keys & long_.lead_keys):
+        if short.body_len >= cfg.lead_min_chars and (cont >= 0.3 or overlap(short.lead_keys, long_.lead_keys)):
             score = lead_alignment(short.body[:300], long_.body, cfg.lead_match_score).score
             if score >= cfg.lead_match_score:
                 return score / 100, f"lead_match:{score:.0f}"
@@ -105,7 +106,7 @@ class Verifier:
             distinctive = fi.feed != fj.feed and len(fi.title.split()) >= cfg.distinctive_headline_words
             if fi.title_only or fj.title_only or (distinctive and _names_agree(fi, fj, cfg, numbers_only=True)):
                 return 0.9, "same_headline"
-        if max(len(fi.body), len(fj.body)) >= cfg.short_text_chars or not (fi.title and fj.title):
+        if max(fi.body_len, fj.body_len) >= cfg.short_text_chars or not (fi.title and fj.title):
             return None
         if not _names_agree(fi, fj, cfg, numbers_only=True) or not _headline_names_agree(fi, fj, cfg):
             return None  # two outlets' words differ, their figures and headline names do not
@@ -123,14 +124,14 @@ class Verifier:
 def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bool = False) -> bool:
     # Short items written from one template (briefs, results, appointments) share most of
     # their words; their names and numbers tell them apart. Long texts have enough else.
-    short, long_ = (fi, fj) if len(fi.body) <= len(fj.body) else (fj, fi)
-    if len(short.body) >= cfg.short_text_chars:
+    short, long_ = (fi, fj) if fi.body_len <= fj.body_len else (fj, fi)
+    if short.body_len >= cfg.short_text_chars:
         return True
     numbers = {n for n in short.names if n[0].isdigit()}
     other_numbers = {n for n in long_.names if n[0].isdigit()}
     # Different figures in one frame ("fell 1.18 cents" / "rose 0.19 cents") are different items.
     # A longer copy may spell a figure out ("5%" -> "five per cent"); a brief's figures are its story.
-    brief = numbers_only or len(short.body) < cfg.short_text_chars / 2
+    brief = numbers_only or short.body_len < cfg.short_text_chars / 2
     if numbers and other_numbers and len(numbers & other_numbers) < (0.75 if brief else 0.5) * len(numbers):
         return False
     if numbers_only or len(short.names) < 2:
@@ -159,33 +160,39 @@ def _headline_key(title: str) -> str:
     return compact(title) if len(title.split()) >= 5 else ""
 
 
-def candidate_pairs(feats: list[Features], config: DedupeConfig) -> Iterator[tuple[int, int]]:
-    """Candidate pairs from whole-text LSH and shared lead keys, each pair once, sorted.
+def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfig) -> Iterator[tuple[int, int]]:
+    """Candidate pairs from whole-text LSH (`sigs`: a signature row per record) and shared lead keys,
+    each pair once, sorted.
 
     Example:
         >>> from dedupe.features import extract_features
         >>> from dedupe.records import Record
         >>> cfg = DedupeConfig()
         >>> texts = ["The cat sat on the mat all day long.", "The cat sat on the mat all day long!"]
-        >>> fs = [extract_features(Record(i, str(i), t, "", "f", None, ""), set(), cfg)
+        >>> fs = [extract_features(Record(i, str(i), t, "", "f", None, ""), {}, cfg)
         ...       for i, t in enumerate(texts)]
-        >>> list(candidate_pairs(fs, cfg))
+        >>> sigs = sketch.signature_matrix([f.shingles for f in fs])
+        >>> list(candidate_pairs(fs, sigs, cfg))
         [(0, 1)]
     """
-    sigs = sketch.minhash_generator((f.shingles for f in feats), config.num_perm, config.seed)
-    pairs = set(sketch.candidate_pairs(
-        (sig if len(f.shingles) else None for f, sig in zip(feats, sigs)),
-        config.lsh_threshold, config.num_perm))
-    by_key: dict[int | str, list[int]] = defaultdict(list)
+    present = np.array([f.n_shingles > 0 for f in feats], dtype=bool)
+    lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present)
+    # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
+    keys = [f.lead_keys.astype(np.uint64) for f in feats]
     for i, f in enumerate(feats):
-        for k in f.lead_keys:
-            by_key[k].append(i)
         if _headline_key(f.title):
-            by_key["h:" + _headline_key(f.title)].append(i)
-    for members in by_key.values():
-        if 1 < len(members) <= config.lead_key_max_records:
-            pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
-    return iter(sorted(pairs))
+            keys[i] = np.append(keys[i], np.uint64(_HEADLINE_SPACE | hash_key64(_headline_key(f.title))))
+    owner = np.repeat(np.arange(len(feats)), [len(k) for k in keys])
+    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+    order = np.argsort(flat, kind="stable")
+    starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
+    shared = kernels.pairs_in_runs(owner[order], starts, ends, max(len(feats), 1))
+    n = max(len(feats), 1)
+    codes = np.union1d(lsh[:, 0].astype(np.int64) * n + lsh[:, 1], shared)
+    return zip((codes // n).tolist(), (codes % n).tolist())
+
+
+_HEADLINE_SPACE = 1 << 63  # headline keys apart from the 32-bit lead keys
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from itertools import chain
 
+import numpy as np
+
 from .config import DedupeConfig
-from .features import Features, extract_features, learn_boilerplate
+from .features import Features, extract_all, learn_boilerplate
 from .grouping import Edge, Verifier, candidate_pairs, group_stories
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
+from .store import RecordStore, Scratch
 from .teasers import find_completion
 from .text import trim_to_last_sentence
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """What dedupe decided for one record."""
 
@@ -47,16 +50,23 @@ class Analysis:
     `joins` holds every verified edge that met two groups, with whether the chain guard let it join them.
     """
 
-    records: list[Record]
+    records: Sequence[Record]
     features: list[Features]
     verify: Verifier
     candidates: set[tuple[int, int]]
     joins: list[tuple[Edge, bool]]
     decisions: list[Decision]
+    scratch: Scratch | None = None  # the run's temporary files, when the input was big
+    ids: list[str] | None = None
+
+    def close(self) -> None:
+        """Remove the run's temporary files (records and texts read back from disk stop working)."""
+        if self.scratch is not None:
+            self.scratch.close()
 
 
-def analyse(records: list[Record], config: DedupeConfig, report: Report,
-            progress: Progress = _no_progress) -> Analysis:
+def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
+            progress: Progress = _no_progress, scratch: Scratch | None = None) -> Analysis:
     """Group records into stories, flag teasers, repair them and pick canonicals.
 
     Example:
@@ -66,16 +76,21 @@ def analyse(records: list[Record], config: DedupeConfig, report: Report,
         >>> [d.story for d in a.decisions], [(e.reason, joined) for e, joined in a.joins]
         ([0, 0], [('near_duplicate:1.00', True)])
     """
-    boilerplate = learn_boilerplate(records, config)
-    report.boilerplate_sentences_learned = len(boilerplate)
-    feats = []
-    for n, r in enumerate(records, 1):
-        feats.append(extract_features(r, boilerplate, config))
-        if n % 1000 == 0 or n == len(records):
-            progress("features", n, len(records))
+    jobs = config.jobs if len(records) >= config.parallel_min_records else 1
+    if scratch is None and len(records) >= config.spill_records:
+        scratch = Scratch(config.temp_dir)
+    spill_dir = scratch.directory if scratch is not None and len(records) >= config.spill_records else None
+    boilerplate = learn_boilerplate(records, config, jobs)
+    report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
+    feats: list[Features] = []
+    sig_parts = [np.zeros((0, config.num_perm), dtype=np.uint32)]
+    for part, sigs in extract_all(records, boilerplate, config, jobs, spill_dir):
+        feats.extend(part)
+        sig_parts.append(sigs)
+        progress("features", len(feats), len(records))
     verify = Verifier(feats, config)
     edges = []
-    pairs = list(candidate_pairs(feats, config))
+    pairs = list(candidate_pairs(feats, np.concatenate(sig_parts), config))
     for n, (i, j) in enumerate(pairs, 1):
         e = verify(i, j)
         if e is not None:
@@ -87,10 +102,9 @@ def analyse(records: list[Record], config: DedupeConfig, report: Report,
     joins: list[tuple[Edge, bool]] = []
     labels = group_stories(len(records), edges, verify, config, report, joins)
     decisions = [Decision(story=labels[i], kicker=f.kicker) for i, f in enumerate(feats)]
-    dates = [_date_key(r.date) for r in records]
     for members in _members(labels).values():
-        _decide_story(members, records, feats, dates, decisions, verify, config)
-    return Analysis(records, feats, verify, set(pairs), joins, decisions)
+        _decide_story(members, records, feats, decisions, verify, config)
+    return Analysis(records, feats, verify, set(pairs), joins, decisions, scratch)
 
 
 def decide(records: list[Record], config: DedupeConfig, report: Report,
@@ -106,12 +120,14 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
     return analyse(records, config, report, progress).decisions
 
 
-def _decide_story(members: list[int], records: list[Record], feats: list[Features], dates: list[str],
+def _decide_story(members: list[int], records: Sequence[Record], feats: list[Features],
                   decisions: list[Decision], verify: Verifier, config: DedupeConfig) -> None:
     """Flag the story's teasers, complete or trim them, and pick its canonical member."""
+    dates = {i: _date_key(records[i].date) for i in members} if len(members) > 1 else {members[0]: ""}
+
     def best(flags: Callable[[int], bool]) -> int:
         # Longest story text, not longest raw text: a promo block must not win the pick.
-        return min(members, key=lambda i: (flags(i), -len(feats[i].body), dates[i], i))
+        return min(members, key=lambda i: (flags(i), -feats[i].body_len, dates[i], i))
 
     best_copy = best(lambda i: bool(feats[i].cut_reasons))
     for i in members:
@@ -173,14 +189,18 @@ def _date_key(value: str | None) -> str:
 # ---------------------------------------------------------------- public entry points
 
 def _as_records(items: Iterable, config: DedupeConfig, keys: FieldKeys | None,
-                report: Report) -> list[Record]:
+                report: Report, scratch: Scratch) -> RecordStore:
     items = iter(items)
     first = next(items, None)
+    store = RecordStore(scratch, config.spill_records)
     if first is None:
-        return []
+        return store
     if isinstance(first, Record):
-        return [first, *items]
-    return list(records_from_objects(chain([first], items), config, keys, report))
+        store.extend(chain([first], items))
+    else:
+        store.extend(records_from_objects(chain([first], items), config, keys, report))
+    store.seal()
+    return store
 
 
 def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
@@ -201,28 +221,32 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
     started = time.perf_counter()
     analysis, story_ids = _decide_all(items, config, keys, report, progress)
     report.records_out = len(analysis.records)
-    report.seconds = time.perf_counter() - started
-    for rec, verdict in zip(analysis.records, _verdicts(analysis, story_ids)):
-        row = dict(rec.fields)
-        if str(row.get("id")) != rec.id:
-            if "id" in row:
-                row["source_id"] = row["id"]  # a repeated id, renamed ID#2
-            row["id"] = rec.id  # the id dedupe used (from guid/url/link, or FILE:LINE)
-        row.update(verdict)
-        yield row
+    try:
+        for rec, verdict in zip(analysis.records, _verdicts(analysis, story_ids)):
+            row = dict(rec.fields)
+            if str(row.get("id")) != rec.id:
+                if "id" in row:
+                    row["source_id"] = row["id"]  # a repeated id, renamed ID#2
+                row["id"] = rec.id  # the id dedupe used (from guid/url/link, or FILE:LINE)
+            row.update(verdict)
+            yield row
+    finally:
+        report.seconds = time.perf_counter() - started
+        analysis.close()
 
 
 def _verdicts(analysis: Analysis, story_ids: dict[int, str]) -> Iterator[dict]:
     """The verdict fields `annotate` adds, per record in input order."""
-    records, decisions = analysis.records, analysis.decisions
+    decisions = analysis.decisions
+    ids = _ids(analysis)
     canon_of = {d.story: i for i, d in enumerate(decisions) if d.canonical}
     for d in decisions:
         yield {
             "story_id": story_ids[d.story],
             "canonical": d.canonical,
-            "duplicate_of": None if d.canonical else records[canon_of[d.story]].id,
+            "duplicate_of": None if d.canonical else ids[canon_of[d.story]],
             "truncated": d.truncated,
-            "completed_by": None if d.completed_by is None else records[d.completed_by].id,
+            "completed_by": None if d.completed_by is None else ids[d.completed_by],
             "repaired_text": d.repaired_text,
             "kicker": d.kicker,
             "reasons": d.reasons,
@@ -243,39 +267,53 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     report = report if report is not None else Report()
     started = time.perf_counter()
     analysis, story_ids = _decide_all(items, config, keys, report, progress)
-    records, decisions = analysis.records, analysis.decisions
-    rows = []
-    for story, members in _members([d.story for d in decisions]).items():
-        canon = next(i for i in members if decisions[i].canonical)
-        d = decisions[canon]
-        if d.truncated and d.completed_by is None and config.orphans == "drop":
-            report.orphans_dropped += len(members)
-            continue
-        rec = records[canon]
-        row = dict(rec.fields)
-        row["id"] = rec.id
-        completed = [decisions[i] for i in members if decisions[i].repair == "completed"]
-        if d.repaired_text is not None:
-            row[rec.text_field] = d.repaired_text
-        kicker = next((decisions[i].kicker for i in [canon, *members] if decisions[i].kicker), None)
-        row.update({
-            "story_id": story_ids[story],
-            "members": [records[i].id for i in members],
-            "feeds": sorted({records[i].feed for i in members}),
-            "repair": d.repair or ("completed" if completed else None),
-            "completed_by": records[completed[0].completed_by].id if completed and d.repair is None else None,
-            "kicker": kicker,
-        })
-        rows.append(row)
-    report.records_out = len(rows)
-    report.seconds = time.perf_counter() - started
-    yield from rows
+    records, decisions, feats, ids = analysis.records, analysis.decisions, analysis.features, _ids(analysis)
+    try:
+        for story, members in _members([d.story for d in decisions]).items():
+            canon = next(i for i in members if decisions[i].canonical)
+            d = decisions[canon]
+            if d.truncated and d.completed_by is None and config.orphans == "drop":
+                report.orphans_dropped += len(members)
+                continue
+            rec = records[canon]
+            row = dict(rec.fields)
+            row["id"] = rec.id
+            completed = [decisions[i] for i in members if decisions[i].repair == "completed"]
+            if d.repaired_text is not None:
+                row[rec.text_field] = d.repaired_text
+            kicker = next((decisions[i].kicker for i in [canon, *members] if decisions[i].kicker), None)
+            row.update({
+                "story_id": story_ids[story],
+                "members": [ids[i] for i in members],
+                "feeds": sorted({feats[i].feed for i in members}),
+                "repair": d.repair or ("completed" if completed else None),
+                "completed_by": ids[completed[0].completed_by] if completed and d.repair is None else None,
+                "kicker": kicker,
+            })
+            report.records_out += 1
+            yield row
+    finally:
+        report.seconds = time.perf_counter() - started
+        analysis.close()
+
+
+def _ids(analysis: Analysis) -> list[str]:
+    # Read once: verdicts name other records by id, and a spilled record costs a disk read.
+    if analysis.ids is None:
+        records = analysis.records
+        analysis.ids = records.ids if isinstance(records, RecordStore) else [r.id for r in records]
+    return analysis.ids
 
 
 def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, report: Report,
                 progress: Progress) -> tuple[Analysis, dict[int, str]]:
-    records = _as_records(items, config, keys, report)
-    analysis = analyse(records, config, report, progress)
+    scratch = Scratch(config.temp_dir)
+    try:
+        records = _as_records(items, config, keys, report, scratch)
+        analysis = analyse(records, config, report, progress, scratch)
+    except BaseException:
+        scratch.close()
+        raise
     _count(analysis.decisions, report)
     story_ids = _story_ids(analysis.decisions)
     if report.audit is not None:

@@ -37,7 +37,7 @@ def _peel_ending(text: str) -> tuple[str, bool]:
         body = peeled
     # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
     uncredited = body
-    while _PAREN_TAIL.search(uncredited):
+    while uncredited.rstrip().endswith(")") and _PAREN_TAIL.search(uncredited):
         uncredited = _PAREN_TAIL.sub("", uncredited)
     return (uncredited if uncredited.strip() else body).rstrip(), marked
 
@@ -114,7 +114,7 @@ def _verbatim_tail(fi: Features, fj: Features, config: DedupeConfig) -> bool:
     # A plainly cut teaser whose first words an outlet rewrote: its last characters stand
     # verbatim in the longer text.
     probe, score = config.verbatim_tail_chars, config.verbatim_tail_score
-    return len(fi.body) >= 1.2 * probe and tail_alignment(fi.body, fj.body, score, probe=probe).score >= score
+    return fi.body_len >= 1.2 * probe and tail_alignment(fi.body, fj.body, score, probe=probe).score >= score
 
 
 def find_completion(i: int, story: list[int], feats: list[Features], truncated_hint: bool,
@@ -128,21 +128,21 @@ def find_completion(i: int, story: list[int], feats: list[Features], truncated_h
     """
     best = None
     fi = feats[i]
-    if len(fi.body) < config.lead_min_chars / 2:
+    if fi.body_len < config.lead_min_chars / 2:
         return None
     for j in story:
         fj = feats[j]
         # The teaser may carry a sub-headline its article lacks, so it can be a little longer.
-        if j == i or fj.cut_reasons or len(fj.body) < 0.8 * len(fi.body):
+        if j == i or fj.cut_reasons or fj.body_len < 0.8 * fi.body_len:
             continue
         al = tail_alignment(fi.body, fj.body, config.lead_match_score)
         if not (al.score >= config.lead_match_score and _opening_aligns(fi, fj, config)
                 or truncated_hint and _verbatim_tail(fi, fj, config)):
             continue
-        if al.long_end + 5 > len(fj.body):
+        if al.long_end + 5 > fj.body_len:
             continue  # the other text stops where this one does
         mid = continues_mid_sentence(fj.body, al.long_end)
-        key = (j == prefer, al.score, len(fj.body), -j)
+        key = (j == prefer, al.score, fj.body_len, -j)
         if (truncated_hint or mid) and (best is None or key > best[0]):
             best = (key, j, al.score)
     return None if best is None else (best[1], best[2])

@@ -12,7 +12,6 @@ _FOLD = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
     "\u2212": "-", "\u00a0": " ", "\u200b": "", "\ufeff": "",
 })
-_SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
@@ -36,7 +35,7 @@ def normalize(text: str) -> str:
         >>> normalize("  The\\n\\nCAT  sat ")
         'the cat sat'
     """
-    return _SPACES.sub(" ", fold(text)).strip().lower()
+    return " ".join(fold(text).split()).lower()  # split() cuts on the same white space as \\s, in C
 
 
 def compact(text: str) -> str:
@@ -113,7 +112,8 @@ def peel_link_tail(text: str) -> tuple[str, bool]:
     """
     # Only the tail can hold link text; searching it alone keeps long articles cheap.
     head, tail = _split_tail(text.rstrip())
-    if not any(h in tail[-400:].lower() for h in _TAIL_HINTS):
+    end = tail[-400:].lower()
+    if not any(h in end for h in _TAIL_HINTS):
         return head + tail, False  # the common case: no link text to look for
     marked = False
     while True:
@@ -163,9 +163,9 @@ def strip_furniture_tail(text: str) -> str:
     while len(lines) > 1 and is_boilerplate_line(lines[-1]):
         lines.pop()
     body = "\n".join(lines).rstrip()
-    ends = sentence_ends(body)
-    if ends and ends[-1] < len(body) and is_boilerplate_line(body[ends[-1]:]):
-        body = body[: ends[-1]].rstrip()
+    end = last_sentence_end(body)
+    if end is not None and end < len(body) and is_boilerplate_line(body[end:]):
+        body = body[:end].rstrip()
     return body
 
 
@@ -289,6 +289,7 @@ _CLOSERS = "\"')\\]\u2019\u201d\u00bb"
 _OPENERS = "\"'(\\[\u2018\u201c\u00ab"
 _SENTENCE_END = re.compile(rf"[.!?]+[{_CLOSERS}]*(?=\s+[{_OPENERS}]?[A-Z0-9\u00c0-\u024f]|\s*$)")
 _TERMINAL = re.compile(rf"[.!?][{_CLOSERS}]*\s*$|[.!?]\s*[{_CLOSERS}]+\s*$")
+_END_RUN = ".!?" + _CLOSERS.replace("\\", "") + "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 FUNCTION_WORDS = frozenset("""
 a an the and or but nor of to in on at by for with from as into onto over under about after
 before between through during against among than that which who whom whose this these those
@@ -300,6 +301,8 @@ he she they we i you according including per via amid
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
+    if dot >= 7 and text[dot - 7:dot].isalpha():
+        return False  # seven letters and more: longer than any abbreviation, and not an initial
     start = dot
     while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
         start -= 1
@@ -328,6 +331,24 @@ def sentence_ends(text: str) -> list[int]:
     return ends
 
 
+def last_sentence_end(text: str, window: int = 400) -> int | None:
+    """`sentence_ends(text)[-1]`, or None, reading only the tail when it holds an end.
+
+    Example:
+        >>> t = "One. Two. " + "x" * 500 + ". Three"
+        >>> last_sentence_end(t) == sentence_ends(t)[-1]
+        True
+    """
+    # Start the tail at a space, so no word before a full stop is cut (abbreviations are
+    # judged on that whole word) and no run of marks is split.
+    start = text.rfind(" ", 0, max(0, len(text) - window)) + 1 if len(text) > window else 0
+    ends = sentence_ends(text[start:]) if start else []
+    if ends:
+        return start + ends[-1]
+    ends = sentence_ends(text)
+    return ends[-1] if ends else None
+
+
 def ends_with_terminal(text: str) -> bool:
     """True when the text ends a sentence (`.`, `!`, `?`, maybe in quotes).
 
@@ -335,7 +356,9 @@ def ends_with_terminal(text: str) -> bool:
         >>> ends_with_terminal('He said "no."'), ends_with_terminal("and then")
         (True, False)
     """
-    return bool(_TERMINAL.search(text))
+    text = text.rstrip()
+    # A match holds only end marks, closers and spaces: search from where those start.
+    return bool(_TERMINAL.search(text, len(text.rstrip(_END_RUN))))
 
 
 def trim_to_last_sentence(text: str) -> str:

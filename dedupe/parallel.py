@@ -1,0 +1,61 @@
+"""Per-record stages across worker processes, results in input order whatever the worker count."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_shared: Any = None  # what every task reads (the records, the config): set in each worker once
+
+
+def worker_count(jobs: int) -> int:
+    """`jobs`, or the cores this process may use when `jobs` is 0.
+
+    Example:
+        >>> worker_count(3), worker_count(0) >= 1
+        (3, True)
+    """
+    if jobs:
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _init(shared: Any) -> None:
+    global _shared
+    _shared = shared
+    # The parent handles Ctrl-C and SIGTERM and ends the pool; a worker just stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _call(task: tuple[Callable[[Any, int, int], Any], int, int]) -> Any:
+    fn, lo, hi = task
+    return fn(_shared, lo, hi)
+
+
+def map_ranges(fn: Callable[[Any, int, int], Any], shared: Any, n: int, jobs: int,
+               chunk: int = 500) -> Iterator[Any]:
+    """`fn(shared, lo, hi)` over consecutive ranges of `range(n)`, yielded in order.
+
+    With one worker (or `n <= chunk`) everything runs here. Otherwise `shared` goes to each worker
+    once (inherited by fork on Linux, pickled in memory elsewhere; nothing is read back from disk)
+    and only the ranges and results travel. `fn` must be a module-level function.
+
+    Example:
+        >>> list(map_ranges(lambda xs, lo, hi: sum(xs[lo:hi]), [1, 2, 3, 4], 4, jobs=1, chunk=2))
+        [3, 7]
+    """
+    tasks = [(fn, lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
+    workers = min(worker_count(jobs), len(tasks))
+    if workers <= 1:
+        yield from (fn(shared, lo, hi) for _, lo, hi in tasks)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+        yield from pool.imap(_call, tasks)

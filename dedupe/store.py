@@ -1,0 +1,215 @@
+"""Temporary on-disk storage for big inputs: records and the texts matching needs, out of RAM.
+
+Both files are plain bytes (JSON for records, UTF-8 and uint32 for texts and shingles) read
+back with `os.pread`, so nothing is unpickled and the pages read are not kept in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import weakref
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+import numpy as np
+
+from .records import Record
+
+_fds: dict[tuple[int, str], int] = {}  # (process id, path) -> descriptor: each worker opens its own
+
+
+def _fd(path: str) -> int:
+    key = (os.getpid(), path)
+    if key not in _fds:
+        _fds[key] = os.open(path, os.O_RDONLY)
+    return _fds[key]
+
+
+def _forget(directory: str) -> None:
+    for key in [k for k in _fds if k[1].startswith(directory)]:
+        if key[0] == os.getpid():
+            os.close(_fds[key])
+        del _fds[key]
+
+
+class Scratch:
+    """A temporary directory for one run's spilled data, removed by `close()` (or at exit).
+
+    Example:
+        >>> s = Scratch(); p = s.path("x.bin"); s.close(); os.path.exists(os.path.dirname(p))
+        False
+    """
+
+    def __init__(self, parent: str | None = None) -> None:
+        self.directory = tempfile.mkdtemp(prefix="dedupe-", dir=parent)
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+
+    def path(self, name: str) -> str:
+        """A file name inside the directory."""
+        return os.path.join(self.directory, name)
+
+    def close(self) -> None:
+        """Remove the directory and everything in it."""
+        _forget(self.directory)
+        self._cleanup()
+
+
+@dataclass(frozen=True, slots=True)
+class TextsOnDisk:
+    """Where one record's matching texts (body, names text, shingles) lie in a spill file."""
+
+    path: str
+    offset: int
+    body_bytes: int
+    names_bytes: int
+    n_shingles: int
+
+    def body(self) -> str:
+        return os.pread(_fd(self.path), self.body_bytes, self.offset).decode("utf-8")
+
+    def names_text(self) -> str:
+        return os.pread(_fd(self.path), self.names_bytes, self.offset + self.body_bytes).decode("utf-8")
+
+    def shingles(self) -> np.ndarray:
+        raw = os.pread(_fd(self.path), 4 * self.n_shingles, self.offset + self.body_bytes + self.names_bytes)
+        return np.frombuffer(raw, dtype=np.uint32)
+
+
+def write_texts(path: str, items: Iterable[tuple[str, str, np.ndarray]]) -> list[TextsOnDisk]:
+    """Append (body, names text, shingles) triples to `path`; returns where each one lies.
+
+    Example:
+        >>> s = Scratch(); [t] = write_texts(s.path("t.bin"), [("body", "Names", np.array([7], np.uint32))])
+        >>> t.body(), t.names_text(), t.shingles().tolist()
+        ('body', 'Names', [7])
+        >>> s.close()
+    """
+    out = []
+    with open(path, "ab") as fh:
+        offset = fh.tell()
+        for body, names_text, shingles in items:
+            b, n = body.encode("utf-8"), names_text.encode("utf-8")
+            s = shingles.astype(np.uint32, copy=False).tobytes()
+            fh.write(b + n + s)
+            out.append(TextsOnDisk(path, offset, len(b), len(n), len(shingles)))
+            offset += len(b) + len(n) + len(s)
+    return out
+
+
+_RECORD_FIELDS = ("seq", "id", "text", "title", "feed", "date", "origin", "fields", "text_field")
+
+
+def _json_safe(value: Any) -> bool:
+    # Only what JSON gives back unchanged: a dict with a tuple, a date or an int key would not.
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, list):
+        return all(_json_safe(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+    return False
+
+
+class RecordStore(Sequence[Record]):
+    """Records in input order: in memory until `spill_at` of them, then in a temporary file.
+
+    On disk a record costs 8 bytes of RAM (its offset). A record whose fields JSON cannot give
+    back unchanged (a date, a tuple) stays in memory.
+
+    Example:
+        >>> recs = [Record(i, str(i), f"Text {i}.", "", "f", None, "") for i in range(3)]
+        >>> s = Scratch(); store = RecordStore(s, spill_at=2); store.extend(recs)
+        >>> store.spilled, [r.text for r in store[1:]]
+        (True, ['Text 1.', 'Text 2.'])
+        >>> s.close()
+    """
+
+    def __init__(self, scratch: Scratch, spill_at: int) -> None:
+        self.scratch, self.spill_at = scratch, spill_at
+        self.memory: list[Record] = []
+        self.kept: dict[int, Record] = {}  # spilled store: the records JSON would change
+        self.offsets = array("q")  # 8 bytes a record
+        self.file: Any = None
+        self.path = scratch.path("records.jsonl")
+        self.size = 0
+        self.ids: list[str] = []  # every record's id, in memory: verdicts name records by id
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the records went to disk."""
+        return self.file is not None or bool(self.offsets)
+
+    def append(self, rec: Record) -> None:
+        """Add one record at the end."""
+        self.ids.append(rec.id)
+        if not self.spilled:
+            self.memory.append(rec)
+            if len(self.memory) >= self.spill_at:
+                self.file = open(self.path, "wb")
+                for r in self.memory:
+                    self._write(r)
+                self.memory = []
+            return
+        self._write(rec)
+
+    def extend(self, recs: Iterable[Record]) -> None:
+        """Add records at the end."""
+        for r in recs:
+            self.append(r)
+
+    def seal(self) -> None:
+        """No more records: flush the file so that any process can read it."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def _write(self, rec: Record) -> None:
+        self.offsets.append(self.size)
+        if _json_safe(rec.fields):
+            line = json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False).encode("utf-8")
+        else:
+            self.kept[len(self.offsets) - 1] = rec
+            line = b"null"
+        self.file.write(line + b"\n")
+        self.size += len(line) + 1
+
+    def __len__(self) -> int:
+        return len(self.offsets) if self.spilled else len(self.memory)
+
+    @overload
+    def __getitem__(self, i: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Record]: ...
+
+    def __getitem__(self, i: int | slice) -> Record | list[Record]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not self.spilled:
+            return self.memory[i]
+        if self.file is not None:
+            self.file.flush()
+        i = range(len(self.offsets))[i]
+        if i in self.kept:
+            return self.kept[i]
+        end = self.offsets[i + 1] if i + 1 < len(self.offsets) else self.size
+        values = json.loads(os.pread(_fd(self.path), end - self.offsets[i], self.offsets[i]))
+        return Record(**dict(zip(_RECORD_FIELDS, values)))
+
+    def __iter__(self) -> Iterator[Record]:
+        if not self.spilled:
+            yield from self.memory
+            return
+        if self.file is not None:
+            self.file.flush()
+        # One sequential read instead of a pread per record.
+        with open(self.path, "rb") as fh:
+            for i, line in enumerate(fh):
+                yield self.kept[i] if i in self.kept else Record(**dict(zip(_RECORD_FIELDS, json.loads(line))))

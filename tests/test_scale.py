@@ -1,0 +1,118 @@
+"""Worker processes, spilling to disk and the compiled paths change speed and memory, never the output."""
+
+import datetime
+import io
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+from conftest import ROOT, SAMPLE_FEEDS, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe import DedupeConfig, Record, Report, annotate, clean, read_records, sketch
+from dedupe.records import write_rows
+from dedupe.shingles import shingle_hashes, window_hashes
+from dedupe.store import RecordStore, Scratch
+
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import generate  # noqa: E402
+
+CORPUS = generate(1100, seed=3)  # more than two chunks of 500: the worker pool really runs
+
+
+def _bytes(job, items, cfg):
+    buf = io.StringIO()
+    write_rows(job(items, cfg, report=Report()), buf)
+    return buf.getvalue()
+
+
+def test_jobs_and_spill_give_the_same_bytes():
+    plain = DedupeConfig()
+    variants = [plain.with_(jobs=2, parallel_min_records=1),
+                plain.with_(spill_records=1),
+                plain.with_(jobs=2, parallel_min_records=1, spill_records=50)]
+    for job, items in ((annotate, CORPUS), (clean, CORPUS[:300]),
+                       (annotate, list(read_records(SAMPLE_FEEDS + ["samples/seed_dump.txt"])))):
+        expected = _bytes(job, items, plain)
+        assert expected.count("\n") > 5
+        for cfg in variants:
+            assert _bytes(job, items, cfg) == expected, (job.__name__, cfg)
+
+
+def test_cli_jobs_flag_keeps_the_output(tmp_path):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"o{jobs}.jsonl"
+        assert run_cli("annotate", *SAMPLE_FEEDS, "-o", out, "-q", "--jobs", jobs).exit_code == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert run_cli("annotate", *SAMPLE_FEEDS, "--jobs", "-1").exit_code == 2
+
+
+def test_temporary_files_are_removed(tmp_path):
+    cfg = DedupeConfig(spill_records=1, temp_dir=str(tmp_path))
+    rows = annotate(CORPUS[:50], cfg)
+    next(rows)
+    assert os.listdir(tmp_path)  # spilled while the rows are read
+    rows.close()
+    assert os.listdir(tmp_path) == []
+    list(clean(CORPUS[:50], cfg))
+    assert os.listdir(tmp_path) == []
+
+
+def test_record_store_round_trip_and_values_json_would_change():
+    scratch = Scratch()
+    try:
+        recs = [Record(i, f"r{i}", f"Text {i}.", "T", "f", None, f"x:{i}", {"text": f"Text {i}.", "n": [i]})
+                for i in range(5)]
+        odd = Record(5, "r5", "Dated.", "", "f", None, "x:5", {"text": "Dated.", "when": datetime.date(2024, 1, 2)})
+        store = RecordStore(scratch, spill_at=3)
+        store.extend([*recs, odd])
+        store.seal()
+        assert store.spilled and len(store) == 6 and store.ids == [f"r{i}" for i in range(6)]
+        assert list(store) == [*recs, odd] and store[5] is odd and store[-2] == recs[4]
+        assert store[1:3] == recs[1:3]
+    finally:
+        scratch.close()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=12, max_size=12), min_size=2, max_size=40),
+       st.sampled_from([0.3, 0.5, 0.8]))
+def test_lsh_pairs_equal_datasketch_minhash_lsh(rows, threshold):
+    from datasketch import MinHash, MinHashLSH
+    sigs = np.array(rows, dtype=np.uint32)  # few distinct values: many band collisions
+    lsh, expected = MinHashLSH(threshold=threshold, num_perm=12), set()
+    for j, row in enumerate(sigs):
+        m = MinHash(num_perm=12, hashvalues=row.astype(np.uint64), scheme="affine32")
+        expected.update((i, j) for i in lsh.query(m))
+        lsh.insert(j, m)
+    ours = sketch.candidate_pairs(sigs, threshold, 12).tolist()
+    assert ours == sorted(ours) and {tuple(p) for p in ours} == expected
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.text(max_size=300))
+def test_signing_every_window_equals_signing_distinct_shingles(text):
+    a = sketch.signature_matrix([window_hashes(text, 7)])
+    b = sketch.signature_matrix([shingle_hashes(text, 7)])
+    assert np.array_equal(a, b)
+    assert np.array_equal(b[0], sketch.minhash(shingle_hashes(text, 7)).hashvalues)
+
+
+def test_spilled_texts_come_back_equal():
+    from dedupe.features import extract_all, learn_boilerplate
+    recs = list(read_records(SAMPLE_FEEDS))
+    cfg = DedupeConfig()
+    bp = learn_boilerplate(recs, cfg)
+    with tempfile.TemporaryDirectory() as d:
+        mem = [f for part, _ in extract_all(recs, bp, cfg) for f in part]
+        disk = [f for part, _ in extract_all(recs, bp, cfg, spill_dir=d) for f in part]
+        for a, b in zip(mem, disk):
+            assert isinstance(b.texts, type(disk[0].texts)) and not isinstance(b.texts, tuple)
+            assert (a.body, a.names_text, a.names) == (b.body, b.names_text, b.names)
+            assert np.array_equal(a.shingles, b.shingles)
+    assert json.dumps([f.body_len for f in mem]) == json.dumps([len(f.body) for f in mem])
