@@ -92,43 +92,57 @@ class Features:
         return self._title_names  # type: ignore[return-value]
 
 
-Boilerplate = dict[str, frozenset[str]]  # feed -> its compacted template sentences
+Boilerplate = dict[str, frozenset[int]]  # feed -> passage keys of its template sentences
 
 
 def learn_boilerplate(records: Sequence[Record], config: DedupeConfig, jobs: int = 1) -> Boilerplate:
-    """Per feed, the compacted sentences that repeat across many of its records.
+    """Per feed, the keys (`passage_key`) of compacted sentences that repeat across many of its records.
 
     Copies of one story come from different feeds, so a passage that one feed prints on
     many of its items (cookie notice, newsletter promo, disclaimer) is its template.
 
     Example:
         >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
-        >>> learn_boilerplate(recs, DedupeConfig())
-        {'f': frozenset({'signupnow'})}
+        >>> learn_boilerplate(recs, DedupeConfig()) == {"f": frozenset({passage_key("signupnow")})}
+        True
     """
-    per_feed: dict[str, Counter] = defaultdict(Counter)
+    # 8 bytes per sentence seen, not the sentence: a million records have tens of millions.
+    seen: dict[str, list[np.ndarray]] = defaultdict(list)
     feed_size: Counter = Counter()
-    for part, sizes in map_ranges(_count_passages, records, len(records), jobs, _CHUNK):
+    for part, sizes in map_ranges(_passage_keys, records, len(records), jobs, _CHUNK):
         feed_size.update(sizes)
-        for feed, counts in part.items():
-            per_feed[feed].update(counts)
+        for feed, keys in part.items():
+            seen[feed].append(keys)
     learned = {}
-    for feed, counts in per_feed.items():
+    for feed, parts in seen.items():
         floor = max(config.boilerplate_min_records, config.boilerplate_feed_share * feed_size[feed])
-        found = frozenset(p for p, n in counts.items() if n >= floor and len(p) >= 8)
+        keys, counts = np.unique(np.concatenate(parts), return_counts=True)
+        found = frozenset(keys[counts >= floor].tolist())
         if found:
             learned[feed] = found
     return learned
 
 
 _CHUNK = 500  # records per task sent to a worker
+_MIN_PASSAGE = 8  # shorter passages ("Photo.", "Reuters") are never learned
 
 
-def _count_passages(records: Sequence[Record], lo: int, hi: int) -> tuple[dict[str, Counter], Counter]:
-    per_feed: dict[str, Counter] = defaultdict(Counter)
+def passage_key(compact_text: str) -> int:
+    """A stable 64-bit key (BLAKE2b) of a compacted passage, what boilerplate is kept as.
+
+    Example:
+        >>> passage_key("signupnow") == passage_key("signupnow") != passage_key("signupnew")
+        True
+    """
+    return int.from_bytes(hashlib.blake2b(compact_text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> tuple[dict[str, np.ndarray], Counter]:
+    per_feed: dict[str, list[int]] = defaultdict(list)
     for r in records[lo:hi]:
-        per_feed[r.feed].update(set(_passages(r.text)))
-    return per_feed, Counter(r.feed for r in records[lo:hi])
+        per_feed[r.feed].extend({passage_key(p) for p in _passages(r.text) if len(p) >= _MIN_PASSAGE})
+    return ({feed: np.array(keys, dtype=np.uint64) for feed, keys in per_feed.items()},
+            Counter(r.feed for r in records[lo:hi]))
 
 
 def extract_all(records: Sequence[Record], boilerplate: Boilerplate, config: DedupeConfig,
@@ -176,17 +190,21 @@ def _passages(text: str) -> Iterator[str]:
                 yield key
 
 
-def _story_lines(text: str, template: frozenset[str] | None) -> list[str]:
+def _story_lines(text: str, template: frozenset[int] | None) -> list[str]:
     """The text's lines without furniture lines and without the feed's learned template sentences."""
     lines = []
     for line in text.splitlines():
         if not line.strip() or is_boilerplate_line(line):
             continue
         if template:
-            line = "".join(s for s in _sentences(line) if compact(s) not in template)
+            line = "".join(s for s in _sentences(line) if not _in_template(compact(s), template))
         if line.strip():
             lines.append(line.strip())
     return lines
+
+
+def _in_template(compact_text: str, template: frozenset[int]) -> bool:
+    return len(compact_text) >= _MIN_PASSAGE and passage_key(compact_text) in template
 
 
 def extract_features(rec: Record, boilerplate: Boilerplate, config: DedupeConfig) -> Features:

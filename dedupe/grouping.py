@@ -10,6 +10,7 @@ import numpy as np
 from . import kernels, sketch
 from .config import DedupeConfig
 from .features import Features, hash_key64
+from .parallel import map_ranges
 from .report import Report
 from .shingles import overlap, shingle_hashes
 from .similarity import lead_alignment, names_shared, shared_run, text_score, title_score
@@ -48,6 +49,24 @@ class Verifier:
         if key not in self.cache:
             self.cache[key] = self._verify(*key)
         return self.cache[key]
+
+    def verify_all(self, pairs: list[tuple[int, int]], jobs: int = 1) -> Iterator[Edge | None]:
+        """`self(i, j)` for every pair, in order, checked by `jobs` worker processes; results are cached here.
+
+        Example:
+            >>> from dedupe.features import extract_features
+            >>> from dedupe.records import records_from_objects
+            >>> recs = records_from_objects(["Rain fell on the town all day long.", "Rain fell on the town all day."])
+            >>> v = Verifier([extract_features(r, {}, DedupeConfig()) for r in recs], DedupeConfig())
+            >>> [e.reason for e in v.verify_all([(0, 1)])]
+            ['near_duplicate:0.81']
+        """
+        for part in map_ranges(_verify_range, (self, pairs), len(pairs), jobs, 2000):
+            for key, edge, shared in part:
+                self.cache[key] = edge
+                if shared is not None:
+                    self.shared[key] = shared
+                yield edge
 
     def supports(self, i: int, j: int) -> bool:
         """Whether two records back each other inside one story (the chain guard's test).
@@ -121,6 +140,16 @@ class Verifier:
         return None
 
 
+def _verify_range(shared: tuple[Verifier, list[tuple[int, int]]], lo: int,
+                  hi: int) -> list[tuple[tuple[int, int], Edge | None, int | None]]:
+    verify, pairs = shared
+    out = []
+    for i, j in pairs[lo:hi]:
+        key = (i, j) if i < j else (j, i)
+        out.append((key, verify(i, j), verify.shared.get(key)))
+    return out
+
+
 def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bool = False) -> bool:
     # Short items written from one template (briefs, results, appointments) share most of
     # their words; their names and numbers tell them apart. Long texts have enough else.
@@ -178,12 +207,11 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     present = np.array([f.n_shingles > 0 for f in feats], dtype=bool)
     lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present)
     # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
-    keys = [f.lead_keys.astype(np.uint64) for f in feats]
-    for i, f in enumerate(feats):
-        if _headline_key(f.title):
-            keys[i] = np.append(keys[i], np.uint64(_HEADLINE_SPACE | hash_key64(_headline_key(f.title))))
-    owner = np.repeat(np.arange(len(feats)), [len(k) for k in keys])
-    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+    heads = [(i, _HEADLINE_SPACE | hash_key64(key)) for i, f in enumerate(feats) if (key := _headline_key(f.title))]
+    owner = np.concatenate([np.repeat(np.arange(len(feats)), [len(f.lead_keys) for f in feats]),
+                            np.array([i for i, _ in heads], dtype=np.int64)])
+    flat = np.concatenate([*(f.lead_keys.astype(np.uint64) for f in feats),
+                           np.array([key for _, key in heads], dtype=np.uint64)])
     order = np.argsort(flat, kind="stable")
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
     shared = kernels.pairs_in_runs(owner[order], starts, ends, max(len(feats), 1))

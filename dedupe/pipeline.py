@@ -91,8 +91,7 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
     verify = Verifier(feats, config)
     edges = []
     pairs = list(candidate_pairs(feats, np.concatenate(sig_parts), config))
-    for n, (i, j) in enumerate(pairs, 1):
-        e = verify(i, j)
+    for n, e in enumerate(verify.verify_all(pairs, jobs), 1):
         if e is not None:
             edges.append(e)
         if n % 5000 == 0 or n == len(pairs):

@@ -152,7 +152,7 @@ class RecordStore(Sequence[Record]):
         if not self.spilled:
             self.memory.append(rec)
             if len(self.memory) >= self.spill_at:
-                self.file = open(self.path, "wb")
+                self.file = open(self.path, "wb", buffering=1 << 20)
                 for r in self.memory:
                     self._write(r)
                 self.memory = []
