@@ -111,6 +111,10 @@ def _exit_codes() -> Iterator[None]:
     except InputError as e:
         _err(f"error: {e}")
         raise typer.Exit(1) from None
+    except OSError as e:  # a full disk or an unwritable directory, while writing output or temporary files
+        _err(f"error: {e.filename or 'output'}: {e.strerror or e}: free space or choose another place "
+             f"(-o, --temp-dir)")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         _err("interrupted: no output written")
         raise typer.Exit(130) from None
@@ -126,6 +130,10 @@ def _is_html(path: str) -> bool:
 def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: FieldKeys,
          config: DedupeConfig, rejects: str | None, report_path: str | None, quiet: bool) -> None:
     _check_inputs(inputs)
+    for flag, path in (("-o", output), ("--rejects", rejects), ("--report", report_path)):
+        if path and not Path(path).resolve().parent.is_dir():
+            _err(f"error: {flag} {path}: directory {Path(path).resolve().parent} does not exist")
+            raise typer.Exit(2)
     report = Report(audit=[] if report_path and _is_html(report_path) else None)
     progress = _Progress(not quiet and sys.stderr.isatty())
     with _exit_codes():
@@ -184,6 +192,8 @@ def _command(job):
         max_record_bytes: Annotated[int, _opt("Skip records larger than this many bytes.")] = D.max_record_bytes,
         jobs: Annotated[int, _opt("Worker processes (0: one per core); the output is the same for any.",
                                   "--jobs", "-j")] = D.jobs,
+        temp_dir: Annotated[Key, _opt("Where big inputs wait on disk during the run (default: the system's "
+                                      "temporary directory).")] = D.temp_dir,
         strict: Annotated[bool, _opt("Stop at the first bad record with exit code 1.", "--strict")] = False,
         rejects: Annotated[Key, _opt("Write every skipped record here, verbatim.")] = None,
         report: Annotated[Key, _opt("Write the run report here: JSON, or a self-contained page if the name "
@@ -194,10 +204,13 @@ def _command(job):
             config = D.with_(split=split.value, orphans=orphans.value, jaccard_threshold=jaccard_threshold,
                              containment_threshold=containment_threshold, lead_match_score=lead_match_score,
                              lsh_threshold=lsh_threshold, join_fraction=join_fraction, num_perm=num_perm,
-                             max_record_bytes=max_record_bytes, strict=strict, jobs=jobs)
+                             max_record_bytes=max_record_bytes, strict=strict, jobs=jobs, temp_dir=temp_dir)
         except ValueError as e:
             _err(f"error: {e}")
             raise typer.Exit(2) from None
+        if temp_dir and not Path(temp_dir).is_dir():
+            _err(f"error: --temp-dir {temp_dir}: no such directory")
+            raise typer.Exit(2)
         keys = FieldKeys(text=text_key, id=id_key, title=title_key, feed=feed_key, date=date_key)
         _run(job, inputs, output, fmt, keys, config, rejects, report, quiet)
 

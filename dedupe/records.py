@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from . import jsonio
 from .config import DedupeConfig
 from .report import Report
 from .text import ends_with_terminal, split_kicker, strip_link_tail
@@ -208,10 +209,10 @@ def _reject(report: Report, strict: bool, reason: str, where: str, why: str, raw
     report.reject(reason, where, raw)
 
 
-def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...]) -> tuple[str | None, Any]:
+def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...],
+          lowered: dict[str, str]) -> tuple[str | None, Any]:
     if forced is not None:
         return (forced, obj[forced]) if forced in obj else (None, None)
-    lowered = {k.lower(): k for k in obj if isinstance(k, str)}
     for c in candidates:
         k = lowered.get(c.lower())
         if k is not None and obj[k] not in (None, ""):
@@ -251,8 +252,9 @@ class _Builder:
                     f"expected a JSON object, got {type(obj).__name__} (one object per record)", raw, counted=True)
             return None
         self.seen_keys.update(str(k) for k in obj)
-        text_key, text = _pick(obj, self.keys.text, TEXT_KEYS)
-        _, title = _pick(obj, self.keys.title, TITLE_KEYS)
+        lowered = {k.lower(): k for k in obj if isinstance(k, str)}
+        text_key, text = _pick(obj, self.keys.text, TEXT_KEYS, lowered)
+        _, title = _pick(obj, self.keys.title, TITLE_KEYS, lowered)
         if text_key is not None:
             self.with_text_key += 1
         for name, value in (("text", text), ("title", title)):
@@ -272,14 +274,14 @@ class _Builder:
             _reject(self.report, strict, "no_text", where,
                     "record has no text and no title (give it one, or set --text-key)", raw, counted=True)
             return None
-        _, rid = _pick(obj, self.keys.id, ID_KEYS)
-        _, feed = _pick(obj, self.keys.feed, FEED_KEYS)
-        _, date = _pick(obj, self.keys.date, DATE_KEYS)
+        _, rid = _pick(obj, self.keys.id, ID_KEYS, lowered)
+        _, feed = _pick(obj, self.keys.feed, FEED_KEYS, lowered)
+        _, date = _pick(obj, self.keys.date, DATE_KEYS, lowered)
         rec = Record(
             seq=self.seq,
             id=self._unique_id(str(rid) if rid not in (None, "") else where),
             text=text, title=title,
-            feed=str(feed) if feed not in (None, "") else Path(path).name,
+            feed=sys.intern(str(feed) if feed not in (None, "") else Path(path).name),
             date=str(date) if date not in (None, "") else None,
             origin=where, fields=obj, text_field=text_key or self.keys.text or "text",
         )
@@ -299,20 +301,9 @@ class _Builder:
         return rid
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"number {text[:20]} is out of range")
-    return value
-
-
 def _loads(text: str) -> Any:
     """Strict JSON: NaN, Infinity and numbers beyond a float are errors, as the JSON standard has it."""
-    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    return jsonio.loads(text)
 
 
 def _jsonl_objects(path: str, report: Report, config: DedupeConfig) -> Iterator[tuple[int, Any, str]]:

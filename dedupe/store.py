@@ -6,7 +6,6 @@ back with `os.pread`, so nothing is unpickled and the pages read are not kept in
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,6 +17,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from . import jsonio
 from .records import Record
 
 _fds: dict[tuple[int, str], int] = {}  # (process id, path) -> descriptor: each worker opens its own
@@ -117,6 +117,18 @@ def _json_safe(value: Any) -> bool:
     return False
 
 
+def _text_of(fields: dict, text_field: str) -> str:
+    value = fields.get(text_field)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _record(line: bytes) -> Record:
+    rec = Record(**dict(zip(_RECORD_FIELDS, jsonio.loads(line))))
+    if rec.text is None:
+        rec.text = _text_of(rec.fields, rec.text_field)
+    return rec
+
+
 class RecordStore(Sequence[Record]):
     """Records in input order: in memory until `spill_at` of them, then in a temporary file.
 
@@ -173,7 +185,10 @@ class RecordStore(Sequence[Record]):
     def _write(self, rec: Record) -> None:
         self.offsets.append(self.size)
         if _json_safe(rec.fields):
-            line = json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False).encode("utf-8")
+            values = [getattr(rec, f) for f in _RECORD_FIELDS]
+            if rec.text == _text_of(rec.fields, rec.text_field):
+                values[2] = None  # the text is in the fields already: keep it once
+            line = jsonio.dumps_bytes(values)
         else:
             self.kept[len(self.offsets) - 1] = rec
             line = b"null"
@@ -200,8 +215,7 @@ class RecordStore(Sequence[Record]):
         if i in self.kept:
             return self.kept[i]
         end = self.offsets[i + 1] if i + 1 < len(self.offsets) else self.size
-        values = json.loads(os.pread(_fd(self.path), end - self.offsets[i], self.offsets[i]))
-        return Record(**dict(zip(_RECORD_FIELDS, values)))
+        return _record(os.pread(_fd(self.path), end - self.offsets[i], self.offsets[i]))
 
     def __iter__(self) -> Iterator[Record]:
         if not self.spilled:
@@ -212,4 +226,4 @@ class RecordStore(Sequence[Record]):
         # One sequential read instead of a pread per record.
         with open(self.path, "rb") as fh:
             for i, line in enumerate(fh):
-                yield self.kept[i] if i in self.kept else Record(**dict(zip(_RECORD_FIELDS, json.loads(line))))
+                yield self.kept[i] if i in self.kept else _record(line)

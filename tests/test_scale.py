@@ -116,3 +116,12 @@ def test_spilled_texts_come_back_equal():
             assert (a.body, a.names_text, a.names) == (b.body, b.names_text, b.names)
             assert np.array_equal(a.shingles, b.shingles)
     assert json.dumps([f.body_len for f in mem]) == json.dumps([len(f.body) for f in mem])
+
+
+def test_missing_directories_are_usage_errors(tmp_path):
+    res = run_cli("clean", *SAMPLE_FEEDS, "--temp-dir", tmp_path / "nope", "-q")
+    assert res.exit_code == 2 and "--temp-dir" in res.stderr and res.stderr.count("\n") == 1
+    res = run_cli("clean", *SAMPLE_FEEDS, "-o", tmp_path / "nope" / "out.jsonl", "-q")
+    assert res.exit_code == 2 and res.stderr.startswith("error: -o ") and res.stderr.count("\n") == 1
+    res = run_cli("clean", *SAMPLE_FEEDS, "--temp-dir", tmp_path, "-o", tmp_path / "out.jsonl", "-q")
+    assert res.exit_code == 0 and os.listdir(tmp_path) == ["out.jsonl"]

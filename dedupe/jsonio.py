@@ -1,0 +1,55 @@
+"""Fast JSON (orjson) with the standard library's exact results: the only module that imports orjson."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+# orjson reads integers past 64 bits as floats; the standard library keeps them exact.
+_LONG_DIGITS = re.compile(r"\d{19}")
+_LONG_DIGITS_BYTES = re.compile(rb"\d{19}")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def loads(text: str | bytes) -> Any:
+    """Strict JSON: NaN, Infinity and numbers beyond a float are errors (ValueError), as the standard has it.
+
+    orjson reads the common case; anything it refuses or would read differently goes to the
+    standard library, whose error message names the problem.
+
+    Example:
+        >>> loads('{"a": [1, 2.5, "x"]}'), loads("123456789012345678901234567890")
+        ({'a': [1, 2.5, 'x']}, 123456789012345678901234567890)
+    """
+    if not (_LONG_DIGITS if isinstance(text, str) else _LONG_DIGITS_BYTES).search(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+
+
+def dumps_bytes(value: Any) -> bytes:
+    """Compact JSON bytes that `loads` gives back equal (for temporary files, not for output).
+
+    Example:
+        >>> loads(dumps_bytes({"a": "\\ud800", "n": 2 ** 70})) == {"a": "\\ud800", "n": 2 ** 70}
+        True
+    """
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # a lone surrogate, an integer past 64 bits
+        return json.dumps(value).encode("ascii")
