@@ -6,7 +6,8 @@
 
 Each measurement runs in a fresh process (a child of this one); the median docs/s of the runs is
 reported with the peak RSS summed over that process and its workers (sampled every 0.1 s).
-Results go to bench/RESULTS.md (one section per size, replaced when re-measured).
+Every measurement is kept in bench/results.json (a new one replaces the same size and kind);
+bench/RESULTS.md is rendered from it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -215,7 +215,7 @@ def measure(kind: str, path: Path, runs: int) -> dict | None:
     return {"docs_per_s": statistics.median(rates), "rss_mb": max(peaks) / 1024, "runs": runs}
 
 
-def _ratio_lines(res: dict[str, dict | None]) -> list[str]:
+def _ratio_lines(res: dict[str, dict]) -> list[str]:
     def r(a: str, b: str) -> str:
         if res.get(a) and res.get(b):
             return f"{res[a]['docs_per_s'] / res[b]['docs_per_s']:.2f}x"
@@ -234,40 +234,43 @@ def main() -> None:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "20000").split(",")]
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     only = [k for k in os.environ.get("BENCH_ONLY", "").split(",") if k]
-    results_file = HERE / "RESULTS.md"
-    sections = _read_sections(results_file)
+    store = HERE / "results.json"  # every measurement kept, so sizes and peers can be run apart
+    data = json.loads(store.read_text()) if store.exists() else {}
     for n in sizes:
         path = write(n, HERE / "out")
-        res = {}
-        lines = [f"## {n:,} documents", "", f"Corpus {path.name} ({path.stat().st_size / 1e6:,.0f} MB). "
-                 f"Median of {runs} run(s).", "", "| what | processes | docs/s | peak RSS MB |", "|---|---:|---:|---:|"]
-        for kind, (label, procs) in WORKERS.items():
+        section = data.setdefault(str(n), {})
+        for kind in WORKERS:
             if only and kind not in only:
                 continue
-            res[kind] = measure(kind, path, runs)
-            row = (f"| {label} | {procs} | {res[kind]['docs_per_s']:,.0f} | {res[kind]['rss_mb']:,.0f} |"
-                   if res[kind] else f"| {label} | {procs} | not installed | |")
-            print(row, flush=True)
-            lines.append(row)
+            res = measure(kind, path, runs)
+            if res:
+                section[kind] = {**res, "date": time.strftime("%Y-%m-%d")}
+            print(kind, res, flush=True)
+            store.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (HERE / "RESULTS.md").write_text(render(data), encoding="utf-8")
+    print(f"written {HERE / 'RESULTS.md'}")
+
+
+def render(data: dict) -> str:
+    """RESULTS.md from every measurement kept in results.json."""
+    lines = ["# Benchmark results", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}.", "",
+             "Each measurement in its own process, side by side with the peers; corpus from bench/corpus.py "
+             "(Zipf vocabulary, 300-1,000-word documents in paragraphs, ~30% edited reprints, ~10% teasers). "
+             "docs/s is the median of the runs. Full-pass docs/s include start-up and reading; signature stages "
+             "time the signing alone (\"from text\" includes shingling). Peak RSS is summed over the process and "
+             "its workers (sampled every 0.1 s).", ""]
+    for n in sorted(data, key=int):
+        res = data[n]
+        lines += [f"## {int(n):,} documents", "", "| what | processes | docs/s | peak RSS MB | runs |",
+                  "|---|---:|---:|---:|---:|"]
+        for kind, (label, procs) in WORKERS.items():
+            if kind in res:
+                r = res[kind]
+                lines.append(f"| {label} | {procs} | {r['docs_per_s']:,.0f} | {r['rss_mb']:,.0f} | {r['runs']} |")
         lines += ["", *_ratio_lines(res), ""]
-        sections[n] = "\n".join(lines)
-    head = ["# Benchmark results", "",
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}; {time.strftime('%Y-%m-%d')}.", "",
-            "Each measurement in its own process, side by side with the peers; corpus from bench/corpus.py "
-            "(Zipf vocabulary, 300-1,000-word documents in paragraphs, ~30% edited reprints, ~10% teasers). "
-            "Full-pass docs/s include start-up and reading; signature stages time the signing alone "
-            "(\"from text\" includes shingling). Peak RSS is summed over the process and its workers.", ""]
-    results_file.write_text("\n".join(head + [sections[n] for n in sorted(sections)]) + "\n", encoding="utf-8")
-    print(f"written {results_file}")
-
-
-def _read_sections(path: Path) -> dict[int, str]:
-    if not path.exists():
-        return {}
-    parts = re.split(r"(?m)^(?=## [\d,]+ documents)", path.read_text(encoding="utf-8"))
-    return {int(re.match(r"## ([\d,]+)", p).group(1).replace(",", "")): p.rstrip()
-            for p in parts if p.startswith("## ")}
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

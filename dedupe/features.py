@@ -15,7 +15,7 @@ import numpy as np
 from . import sketch
 from .config import DedupeConfig
 from .parallel import map_ranges
-from .records import Record
+from .records import Record, date_key
 from .shingles import shingle_hashes
 from .store import TextsOnDisk, write_texts
 from .teasers import judge_ending
@@ -53,6 +53,7 @@ class Features:
     title_only: bool        # the record says nothing beyond its headline
     body_len: int
     n_shingles: int
+    date_key: str           # sortable UTC date (records.date_key): the earliest copy wins a tie
     texts: tuple[str, str, np.ndarray] | TextsOnDisk  # (body, names text, shingles), or where they lie
     _names: frozenset[str] | None = field(default=None, repr=False)
     _title_names: frozenset[str] | None | bool = field(default=False, repr=False)  # False: not read yet
@@ -238,6 +239,7 @@ def extract_features(rec: Record, boilerplate: Boilerplate, config: DedupeConfig
     return Features(kicker=kicker, lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
                     ends_terminal=ends_terminal, title=title, feed=rec.feed,
                     title_only=not comp or comp == title_comp, body_len=len(body), n_shingles=len(shingles),
+                    date_key=date_key(rec.date),
                     texts=(body, body_raw[: config.short_text_chars * 4], shingles))
 
 

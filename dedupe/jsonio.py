@@ -53,3 +53,27 @@ def dumps_bytes(value: Any) -> bytes:
         return orjson.dumps(value)
     except TypeError:  # a lone surrogate, an integer past 64 bits
         return json.dumps(value).encode("ascii")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_COMPACT = (",", ":")
+
+
+def dumps_line(value: Any) -> str:
+    """One compact JSON line (UTF-8 text, not escaped), what dedupe writes.
+
+    A value orjson refuses (a lone surrogate, an integer past 64 bits, a key that is not a
+    string) is written by the standard library in the same compact form; a lone surrogate
+    stays the `\\ud800` escape it was read from.
+
+    Example:
+        >>> dumps_line({"a": "café", "n": [1, 2.5]})
+        '{"a":"café","n":[1,2.5]}'
+        >>> dumps_line({"s": chr(0xD800), 1: 2})
+        '{"s":"\\\\ud800","1":2}'
+    """
+    try:
+        return orjson.dumps(value, default=str).decode("utf-8")
+    except TypeError:
+        line = json.dumps(value, ensure_ascii=False, default=str, separators=_COMPACT)
+        return json.dumps(value, default=str, separators=_COMPACT) if _SURROGATE.search(line) else line

@@ -6,8 +6,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from itertools import chain
 
 import numpy as np
@@ -77,9 +75,10 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
         ([0, 0], [('near_duplicate:1.00', True)])
     """
     jobs = config.jobs if len(records) >= config.parallel_min_records else 1
-    if scratch is None and len(records) >= config.spill_records:
+    spill = len(records) >= config.spill_records
+    if spill and scratch is None:
         scratch = Scratch(config.temp_dir)
-    spill_dir = scratch.directory if scratch is not None and len(records) >= config.spill_records else None
+    spill_dir = scratch.directory if spill and scratch is not None else None
     boilerplate = learn_boilerplate(records, config, jobs)
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
     feats: list[Features] = []
@@ -122,11 +121,9 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
 def _decide_story(members: list[int], records: Sequence[Record], feats: list[Features],
                   decisions: list[Decision], verify: Verifier, config: DedupeConfig) -> None:
     """Flag the story's teasers, complete or trim them, and pick its canonical member."""
-    dates = {i: _date_key(records[i].date) for i in members} if len(members) > 1 else {members[0]: ""}
-
     def best(flags: Callable[[int], bool]) -> int:
         # Longest story text, not longest raw text: a promo block must not win the pick.
-        return min(members, key=lambda i: (flags(i), -feats[i].body_len, dates[i], i))
+        return min(members, key=lambda i: (flags(i), -feats[i].body_len, feats[i].date_key, i))
 
     best_copy = best(lambda i: bool(feats[i].cut_reasons))
     for i in members:
@@ -161,28 +158,6 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
                 d.reasons.append("trim:last_sentence")
             else:
                 d.reasons.append("trim:no_complete_sentence")
-
-
-def _date_key(value: str | None) -> str:
-    """A sortable UTC timestamp from ISO 8601 or RFC 822 dates; unknown dates sort last.
-
-    Example:
-        >>> _date_key("Sun, 26 Nov 2023 00:10:29 GMT") < _date_key("2023-11-26T01:00:00+00:00")
-        True
-    """
-    if not value:
-        return "\uffff"
-    parsed = None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return "\ufffe" + value  # present but unreadable: after every readable date
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).isoformat()
 
 
 # ---------------------------------------------------------------- public entry points

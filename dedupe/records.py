@@ -13,6 +13,8 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -495,6 +497,28 @@ def records_from_objects(items: Iterable[dict | str], config: DedupeConfig | Non
             yield rec
 
 
+def date_key(value: str | None) -> str:
+    """A sortable UTC timestamp from ISO 8601 or RFC 822 dates; unknown dates sort last.
+
+    Example:
+        >>> date_key("Sun, 26 Nov 2023 00:10:29 GMT") < date_key("2023-11-26T01:00:00+00:00")
+        True
+    """
+    if not value:
+        return "\uffff"
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return "\ufffe" + value  # present but unreadable: after every readable date
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).isoformat()
+
+
 # ---------------------------------------------------------------- writing
 
 def output_format(path: str | None) -> str:
@@ -513,15 +537,9 @@ def _csv_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, (list, dict, bool)):
-        return _json_line(v)
+        return jsonio.dumps_line(v)
     v = str(v)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if _SURROGATE.search(v) else v
-
-
-def _json_line(value: Any) -> str:
-    line = json.dumps(value, ensure_ascii=False, default=str)
-    # A lone surrogate (read from a JSON "\\ud800" escape) cannot be UTF-8: keep it as that escape.
-    return json.dumps(value, default=str) if _SURROGATE.search(line) else line
 
 
 def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
@@ -545,7 +563,7 @@ def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
             n += 1
         return n
     for r in rows:
-        out.write(_json_line(r))
+        out.write(jsonio.dumps_line(r))
         out.write("\n")
         n += 1
     return n

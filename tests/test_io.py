@@ -132,7 +132,7 @@ def test_stdin_and_csv_output(tmp_path):
     assert res.exit_code == 0, res.output
     text = (tmp_path / "o.csv").read_text()
     assert text.splitlines()[0].startswith("id,text,story_id,members")
-    assert '"[""0"", ""1""]"' in text
+    assert '"[""0"",""1""]"' in text  # list fields as compact JSON
 
 
 def test_clean_writes_the_repair_back_to_the_text_field_it_read(tmp_path):
