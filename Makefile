@@ -29,7 +29,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[dev,bench]"
-	$(PY) bench/run.py
+	BENCH_ACCURACY=$${BENCH_ACCURACY-1} $(PY) bench/run.py
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

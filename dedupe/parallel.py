@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -57,5 +58,11 @@ def map_ranges(fn: Callable[[Any, int, int], Any], shared: Any, n: int, jobs: in
         yield from (fn(shared, lo, hi) for _, lo, hi in tasks)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,)) as pool:
-        yield from pool.imap(_call, tasks)
+    # Frozen objects are left alone by the workers' garbage collector, so the pages they share
+    # with this process after the fork are not copied just to be scanned.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+            yield from pool.imap(_call, tasks)
+    finally:
+        gc.unfreeze()

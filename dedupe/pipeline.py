@@ -28,7 +28,7 @@ class Decision:
     canonical: bool = False
     truncated: bool = False
     completed_by: int | None = None
-    repaired_text: str | None = None
+    repaired_text: str | None = None  # the trimmed text; a completed one is the completing record's text
     repair: str | None = None
     kicker: str | None = None
     reasons: list[str] = field(default_factory=list)
@@ -82,14 +82,15 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
     boilerplate = learn_boilerplate(records, config, jobs)
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
     feats: list[Features] = []
-    sig_parts = [np.zeros((0, config.num_perm), dtype=np.uint32)]
-    for part, sigs in extract_all(records, boilerplate, config, jobs, spill_dir):
+    sigs = np.empty((len(records), config.num_perm), dtype=np.uint32)  # 512 bytes a record, until candidates
+    for part, part_sigs in extract_all(records, boilerplate, config, jobs, spill_dir):
+        sigs[len(feats): len(feats) + len(part)] = part_sigs
         feats.extend(part)
-        sig_parts.append(sigs)
         progress("features", len(feats), len(records))
+    pairs = list(candidate_pairs(feats, sigs, config))
+    del sigs
     verify = Verifier(feats, config)
     edges = []
-    pairs = list(candidate_pairs(feats, np.concatenate(sig_parts), config))
     for n, e in enumerate(verify.verify_all(pairs, jobs), 1):
         if e is not None:
             edges.append(e)
@@ -150,7 +151,7 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
         if not d.truncated:
             continue
         if d.completed_by is not None:
-            d.repair, d.repaired_text = "completed", records[d.completed_by].text
+            d.repair = "completed"  # the text is the completing record's, read when written (_repaired_text)
         elif config.orphans == "trim":
             trimmed = trim_to_last_sentence(records[i].text)
             if trimmed and trimmed != records[i].text:
@@ -221,7 +222,7 @@ def _verdicts(analysis: Analysis, story_ids: dict[int, str]) -> Iterator[dict]:
             "duplicate_of": None if d.canonical else ids[canon_of[d.story]],
             "truncated": d.truncated,
             "completed_by": None if d.completed_by is None else ids[d.completed_by],
-            "repaired_text": d.repaired_text,
+            "repaired_text": _repaired_text(analysis.records, d),
             "kicker": d.kicker,
             "reasons": d.reasons,
         }
@@ -253,8 +254,8 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
             row = dict(rec.fields)
             row["id"] = rec.id
             completed = [decisions[i] for i in members if decisions[i].repair == "completed"]
-            if d.repaired_text is not None:
-                row[rec.text_field] = d.repaired_text
+            if d.repair is not None:
+                row[rec.text_field] = _repaired_text(records, d)
             kicker = next((decisions[i].kicker for i in [canon, *members] if decisions[i].kicker), None)
             row.update({
                 "story_id": story_ids[story],
@@ -269,6 +270,10 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     finally:
         report.seconds = time.perf_counter() - started
         analysis.close()
+
+
+def _repaired_text(records: Sequence[Record], d: Decision) -> str | None:
+    return records[d.completed_by].text if d.repair == "completed" else d.repaired_text
 
 
 def _ids(analysis: Analysis) -> list[str]:
