@@ -6,7 +6,7 @@
 
 Each measurement runs in a fresh process (a child of this one); the median docs/s of the runs is
 reported with the peak memory of that process and its workers (proportional set size, so pages a
-forked worker shares with its parent count once; sampled every 0.1 s).
+forked worker shares with its parent count once; sampled every second).
 Every measurement is kept in bench/results.json (a new one replaces the same size and kind);
 bench/RESULTS.md is rendered from it.
 """
@@ -34,8 +34,8 @@ SHINGLE_WORDS = 5  # the peers' usual shingles: word 5-grams
 WORKERS = {
     "sig_datasketch": ("signatures, shingle hashes given: datasketch MinHash.bulk (affine32)", 1),
     "sig_rensa": ("signatures, shingle hashes given: rensa RMinHash batch", 1),
-    "sig_dedupe_1": ("signatures, shingle hashes given: dedupe sketch.signature_matrix", 1),
-    "sig_dedupe_2": ("signatures, shingle hashes given: dedupe sketch.signature_matrix", 2),
+    "sig_dedupe_1": ("signatures, shingle hashes given: dedupe sketch.signatures", 1),
+    "sig_dedupe_2": ("signatures, shingle hashes given: dedupe sketch.signatures", 2),
     "text_datasketch": ("signatures from text: datasketch bulk, word 5-grams", 1),
     "text_rensa": ("signatures from text: rensa RMinHash, word 5-grams", 1),
     "text_dedupe_1": ("signatures from text: dedupe, char 7-grams of compacted text", 1),
@@ -73,11 +73,11 @@ def _sign_half(args: tuple[str, int, int, bool]) -> int:
     texts = _texts(path)[lo:hi]
     if from_text:
         t0 = time.perf_counter()
-        sketch.signature_matrix([window_hashes(compact(t), 7) for t in texts])
+        sketch.signatures(window_hashes(compact(t), 7) for t in texts)
         return time.perf_counter() - t0
     hashes = _char_shingles(texts)
     t0 = time.perf_counter()
-    sketch.signature_matrix(hashes)
+    sketch.signatures(hashes)
     return time.perf_counter() - t0
 
 
@@ -123,7 +123,7 @@ def worker(kind: str, path: str) -> None:
             RMinHash.digest_matrix_from_token_hash_sets(lists, num_perm=cfg.num_perm, seed=cfg.seed)
         else:
             from dedupe import sketch
-            sketch.signature_matrix(hashes, cfg.num_perm, cfg.seed)
+            sketch.signatures(hashes, cfg.num_perm, cfg.seed)  # in batches, as the pipeline signs
     else:
         t0 = time.perf_counter()
         if kind == "text_datasketch":
@@ -140,7 +140,7 @@ def worker(kind: str, path: str) -> None:
             from dedupe import sketch
             from dedupe.shingles import window_hashes
             from dedupe.text import compact
-            sketch.signature_matrix([window_hashes(compact(t), cfg.shingle_size) for t in texts])
+            sketch.signatures(window_hashes(compact(t), cfg.shingle_size) for t in texts)
     print(json.dumps({"seconds": time.perf_counter() - t0, "docs": len(texts)}))
 
 
@@ -189,7 +189,7 @@ def accuracy(path: Path, n_docs: int = 5000) -> dict:
     sets = _char_shingles(_texts(str(path))[:n_docs])
     ours = sketch.signature_matrix(sets, cfg.num_perm, cfg.seed)
     theirs = np.asarray(RMinHash.digest_matrix_from_token_hash_sets([s.tolist() for s in sets],
-                                                                    num_perm=cfg.num_perm, seed=cfg.seed))
+                                                                    num_perm=cfg.num_perm, seed=cfg.seed).to_rows())
     pairs = sketch.candidate_pairs(ours, cfg.lsh_threshold, cfg.num_perm).tolist()
     exact = np.array([overlap(sets[i], sets[j]) / (len(sets[i]) + len(sets[j]) - overlap(sets[i], sets[j]))
                       for i, j in pairs])
@@ -215,9 +215,10 @@ def _tree_rss_kb(pid: int) -> int:
 
 
 def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
+    # Once a second: reading a big process's page tables costs CPU that the measured run would lose.
     while proc.poll() is None:
         peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-        time.sleep(0.1)
+        time.sleep(1.0)
 
 
 def measure(kind: str, path: Path, runs: int) -> dict | None:
@@ -288,7 +289,7 @@ def render(data: dict) -> str:
              "(Zipf vocabulary, 300-1,000-word documents in paragraphs, ~30% edited reprints, ~10% teasers). "
              "docs/s is the median of the runs. Full-pass docs/s include start-up and reading; signature stages "
              "time the signing alone (\"from text\" includes shingling). Peak memory is the proportional set size "
-             "summed over the process and its workers (shared pages counted once), sampled every 0.1 s.", ""]
+             "summed over the process and its workers (shared pages counted once), sampled every second.", ""]
     acc = data.get("accuracy")
     if acc:
         lines += [f"Jaccard estimates (128 permutations) on {acc['pairs']:,} candidate pairs of the first 5,000 "
