@@ -169,9 +169,10 @@ def test_an_interrupt_leaves_no_output_file(tmp_path, signame, code, message):
     import sys
     import time
 
-    out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "dedupe.cli", "annotate", "-", "-o", str(out)],
-                            stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, scratch = tmp_path / "out.jsonl", tmp_path / "scratch"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "dedupe.cli", "annotate", "-", "-o", str(out),
+                             "--temp-dir", str(scratch)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write(json.dumps({"id": "a", "text": STORY}) + "\n")
     proc.stdin.flush()
     deadline = time.monotonic() + 60
@@ -181,7 +182,7 @@ def test_an_interrupt_leaves_no_output_file(tmp_path, signame, code, message):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == code
     assert err.strip().splitlines() == [message]  # one line, no traceback
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(tmp_path) == ["scratch"] and os.listdir(scratch) == []  # temporary files gone too
 
 
 def test_json_wrapped_in_an_object(tmp_path):
