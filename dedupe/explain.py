@@ -8,12 +8,11 @@ from collections.abc import Iterable
 from . import sketch
 from .config import DedupeConfig
 from .grouping import Edge
-from .pipeline import Analysis, _as_records, _story_ids, analyse
+from .pipeline import Analysis, _decide_all, _no_progress, _story_ids
 from .records import FieldKeys, InputError
 from .report import Report
 from .shingles import overlap
 from .similarity import lead_alignment, title_score
-from .store import Scratch
 
 
 def explain(items: Iterable, ids: list[str], config: DedupeConfig | None = None,
@@ -33,9 +32,8 @@ def explain(items: Iterable, ids: list[str], config: DedupeConfig | None = None,
         raise ValueError("explain takes one id or two")
     config = config or DedupeConfig()
     report = report if report is not None else Report()
-    scratch = Scratch(config.temp_dir)
+    analysis, _ = _decide_all(items, config, keys, report, _no_progress)
     try:
-        analysis = analyse(_as_records(items, config, keys, report, scratch), config, report, scratch=scratch)
         index = {r.id: i for i, r in enumerate(analysis.records)}
         missing = [x for x in ids if x not in index]
         if missing:
@@ -47,7 +45,7 @@ def explain(items: Iterable, ids: list[str], config: DedupeConfig | None = None,
             return _explain_record(analysis, found[0], config)
         return _explain_pair(analysis, found[0], found[1], config)
     finally:
-        scratch.close()
+        analysis.close()
 
 
 def _explain_record(an: Analysis, i: int, config: DedupeConfig) -> dict:

@@ -104,7 +104,7 @@ def learn_boilerplate(records: Sequence[Record], config: DedupeConfig, jobs: int
 
     Example:
         >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
-        >>> learn_boilerplate(recs, DedupeConfig()) == {"f": frozenset({passage_key("signupnow")})}
+        >>> learn_boilerplate(recs, DedupeConfig()) == {"f": frozenset({hash_key64("signupnow")})}
         True
     """
     # 8 bytes per sentence seen, not the sentence: a million records have tens of millions.
@@ -128,20 +128,10 @@ _CHUNK = 500  # records per task sent to a worker
 _MIN_PASSAGE = 8  # shorter passages ("Photo.", "Reuters") are never learned
 
 
-def passage_key(compact_text: str) -> int:
-    """A stable 64-bit key (BLAKE2b) of a compacted passage, what boilerplate is kept as.
-
-    Example:
-        >>> passage_key("signupnow") == passage_key("signupnow") != passage_key("signupnew")
-        True
-    """
-    return int.from_bytes(hashlib.blake2b(compact_text.encode("utf-8"), digest_size=8).digest(), "little")
-
-
 def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> tuple[dict[str, np.ndarray], Counter]:
     per_feed: dict[str, list[int]] = defaultdict(list)
     for r in records[lo:hi]:
-        per_feed[r.feed].extend({passage_key(p) for p in _passages(r.text) if len(p) >= _MIN_PASSAGE})
+        per_feed[r.feed].extend({hash_key64(p) for p in _passages(r.text) if len(p) >= _MIN_PASSAGE})
     return ({feed: np.array(keys, dtype=np.uint64) for feed, keys in per_feed.items()},
             Counter(r.feed for r in records[lo:hi]))
 
@@ -205,7 +195,7 @@ def _story_lines(text: str, template: frozenset[int] | None) -> list[str]:
 
 
 def _in_template(compact_text: str, template: frozenset[int]) -> bool:
-    return len(compact_text) >= _MIN_PASSAGE and passage_key(compact_text) in template
+    return len(compact_text) >= _MIN_PASSAGE and hash_key64(compact_text) in template
 
 
 def extract_features(rec: Record, boilerplate: Boilerplate, config: DedupeConfig) -> Features:
@@ -271,7 +261,7 @@ def _lead_keys(body: str, config: DedupeConfig) -> np.ndarray:
 
 
 def hash_key64(text: str) -> int:
-    """A stable 63-bit key for a string (BLAKE2b), for keys that must not collide.
+    """A stable 63-bit key for a string (BLAKE2b), for keys that must not collide (passages, headlines).
 
     Example:
         >>> hash_key64("abc") == hash_key64("abc") < 2 ** 63

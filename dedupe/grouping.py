@@ -205,7 +205,8 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
         [(0, 1)]
     """
     present = np.array([f.n_shingles > 0 for f in feats], dtype=bool)
-    lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present)
+    n = max(len(feats), 1)
+    lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present, as_codes=True)
     # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
     heads = [(i, _HEADLINE_SPACE | hash_key64(key)) for i, f in enumerate(feats) if (key := _headline_key(f.title))]
     owner = np.concatenate([np.repeat(np.arange(len(feats)), [len(f.lead_keys) for f in feats]),
@@ -214,9 +215,8 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
                            np.array([key for _, key in heads], dtype=np.uint64)])
     order = np.argsort(flat, kind="stable")
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
-    shared = kernels.pairs_in_runs(owner[order], starts, ends, max(len(feats), 1))
-    n = max(len(feats), 1)
-    codes = np.union1d(lsh[:, 0].astype(np.int64) * n + lsh[:, 1], shared)
+    shared = kernels.pairs_in_runs(owner[order], starts, ends, n)
+    codes = np.union1d(lsh, shared)
     return zip((codes // n).tolist(), (codes % n).tolist())
 
 

@@ -55,7 +55,7 @@ def dumps_bytes(value: Any) -> bytes:
         return json.dumps(value).encode("ascii")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate: not Unicode text
 _COMPACT = (",", ":")
 
 
@@ -76,4 +76,4 @@ def dumps_line(value: Any) -> str:
         return orjson.dumps(value, default=str).decode("utf-8")
     except TypeError:
         line = json.dumps(value, ensure_ascii=False, default=str, separators=_COMPACT)
-        return json.dumps(value, default=str, separators=_COMPACT) if _SURROGATE.search(line) else line
+        return json.dumps(value, default=str, separators=_COMPACT) if SURROGATE.search(line) else line

@@ -226,7 +226,6 @@ def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...],
     return None, None
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Builder:
@@ -266,9 +265,9 @@ class _Builder:
                         f"or point --{name}-key at another)", raw, counted=True)
                 return None
         for name, value in (("text", text), ("title", title)):
-            if value and _SURROGATE.search(value):
+            if value and jsonio.SURROGATE.search(value):
                 _reject(self.report, strict, "invalid_unicode", where,
-                        f"field {name!r} holds a lone surrogate ({_SURROGATE.search(value).group()!r}), "
+                        f"field {name!r} holds a lone surrogate ({jsonio.SURROGATE.search(value).group()!r}), "
                         f"which is not Unicode text: fix the \\u escape", raw, counted=True)
                 return None
         text, title = (text or "").strip(), (title or "").strip()
@@ -303,18 +302,13 @@ class _Builder:
         return rid
 
 
-def _loads(text: str) -> Any:
-    """Strict JSON: NaN, Infinity and numbers beyond a float are errors, as the JSON standard has it."""
-    return jsonio.loads(text)
-
-
 def _jsonl_objects(path: str, report: Report, config: DedupeConfig) -> Iterator[tuple[int, Any, str]]:
     strict = config.strict
     for n, line in _decoded_lines(path, report, strict, config.max_record_bytes):
         if not line.strip():
             continue
         try:
-            yield n, _loads(line), line
+            yield n, jsonio.loads(line), line
         except (ValueError, RecursionError) as e:
             msg = getattr(e, "msg", None) or (str(e) if isinstance(e, ValueError) else "too deeply nested")
             _reject(report, strict, "bad_json", f"{path}:{n}",
@@ -327,7 +321,7 @@ def _json_objects(path: str, report: Report, strict: bool) -> Iterator[tuple[int
     if not doc.strip():
         return
     try:
-        data = _loads(doc)
+        data = jsonio.loads(doc)
     except (ValueError, RecursionError) as e:
         line = getattr(e, "lineno", 1)
         raise InputError(f"{path}:{line}: malformed JSON ({getattr(e, 'msg', e)}): "
@@ -539,7 +533,7 @@ def _csv_value(v: Any) -> str:
     if isinstance(v, (list, dict, bool)):
         return jsonio.dumps_line(v)
     v = str(v)
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if _SURROGATE.search(v) else v
+    return jsonio.SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if jsonio.SURROGATE.search(v) else v
 
 
 def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:

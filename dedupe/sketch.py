@@ -138,12 +138,12 @@ def lsh_bands(threshold: float, num_perm: int = 128) -> tuple[int, int]:
 
 
 def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,
-                    present: np.ndarray | None = None) -> np.ndarray:
+                    present: np.ndarray | None = None, as_codes: bool = False) -> np.ndarray:
     """Pairs (i, j), i < j, whose signature rows agree on a whole LSH band, sorted, as an (n, 2) array.
 
     The same pairs datasketch's MinHashLSH returns (same bands and rows), found by sorting
     each band's rows instead of a dict insert and query per record. Rows where `present`
-    is False (empty records) take no part.
+    is False (empty records) take no part. `as_codes` gives them as sorted codes `i * len(sigs) + j`.
 
     Example:
         >>> import numpy as np
@@ -161,4 +161,6 @@ def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,
         if len(starts):
             codes.append(kernels.pairs_in_runs(index[order], starts, ends, len(sigs)))
     found = np.unique(np.concatenate(codes))
+    if as_codes:
+        return found
     return np.stack([found // max(len(sigs), 1), found % max(len(sigs), 1)], axis=1)
