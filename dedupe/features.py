@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zlib
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import sketch
+from . import kernels, sketch
 from .config import DedupeConfig
 from .parallel import map_ranges
 from .records import Record, date_key
@@ -26,6 +25,7 @@ from .text import (
     is_boilerplate_line,
     names_and_numbers,
     normalize,
+    sentence_codes,
     sentence_ends,
     split_kicker,
     strip_dateline,
@@ -129,11 +129,33 @@ _MIN_PASSAGE = 8  # shorter passages ("Photo.", "Reuters") are never learned
 
 
 def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> tuple[dict[str, np.ndarray], Counter]:
-    per_feed: dict[str, list[int]] = defaultdict(list)
+    per_feed: dict[str, list[np.ndarray]] = defaultdict(list)
     for r in records[lo:hi]:
-        per_feed[r.feed].extend({hash_key64(p) for p in _passages(r.text) if len(p) >= _MIN_PASSAGE})
-    return ({feed: np.array(keys, dtype=np.uint64) for feed, keys in per_feed.items()},
+        per_feed[r.feed].append(np.unique(passage_keys(r.text)))  # a record counts a sentence once
+    return ({feed: np.concatenate(keys) for feed, keys in per_feed.items()},
             Counter(r.feed for r in records[lo:hi]))
+
+
+def passage_keys(text: str) -> np.ndarray:
+    """`hash_key64` of each sentence of the text (compacted, at least 8 characters), in text order.
+
+    What `learn_boilerplate` counts; sentences as `text.sentence_ends` cuts each line.
+
+    Example:
+        >>> passage_keys("Rain fell on Feb. 3 in the U.S. today. Sign up now.").tolist() == [
+        ...     hash_key64("rainfellonfeb3intheustoday"), hash_key64("signupnow")]
+        True
+    """
+    # Compiled: the Python loop over sentences cost more than all the rest of learning.
+    found, slow, status = kernels.passage_keys(*sentence_codes(text), _MIN_PASSAGE)
+    if status < 0:  # rare code points where they decide a sentence end
+        return np.array([hash_key64(p) for p in _passages(text) if len(p) >= _MIN_PASSAGE], dtype=np.uint64)
+    if not len(slow):
+        return found
+    # Sentences with letters only Unicode folding can compact ("Café"): compacted here.
+    # Order is kept by position, as the keys are counted per record and compared as a set.
+    more = [hash_key64(p) for a, b in slow.tolist() if len(p := compact(text[a:b])) >= _MIN_PASSAGE]
+    return np.concatenate([found, np.array(more, dtype=np.uint64)])
 
 
 def extract_all(records: Sequence[Record], boilerplate: Boilerplate, config: DedupeConfig,
@@ -184,10 +206,12 @@ def _passages(text: str) -> Iterator[str]:
 def _story_lines(text: str, template: frozenset[int] | None) -> list[str]:
     """The text's lines without furniture lines and without the feed's learned template sentences."""
     lines = []
+    # Most texts hold none of their feed's template sentences: one compiled pass tells.
+    needs_template = bool(template) and not template.isdisjoint(passage_keys(text).tolist())
     for line in text.splitlines():
         if not line.strip() or is_boilerplate_line(line):
             continue
-        if template:
+        if needs_template:
             line = "".join(s for s in _sentences(line) if not _in_template(compact(s), template))
         if line.strip():
             lines.append(line.strip())
@@ -261,13 +285,15 @@ def _lead_keys(body: str, config: DedupeConfig) -> np.ndarray:
 
 
 def hash_key64(text: str) -> int:
-    """A stable 63-bit key for a string (BLAKE2b), for keys that must not collide (passages, headlines).
+    """A stable 63-bit key for a string, for keys that must not collide (passages, headlines).
+
+    The UTF-8 bytes through FNV-1a 64 and MurmurHash3's finaliser, as `kernels.passage_keys` hashes.
 
     Example:
         >>> hash_key64("abc") == hash_key64("abc") < 2 ** 63
         True
     """
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+    return int(kernels.hash_bytes64(np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)))
 
 
 def hash_key(text: str) -> int:

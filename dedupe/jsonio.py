@@ -34,12 +34,24 @@ def loads(text: str | bytes) -> Any:
         >>> loads('{"a": [1, 2.5, "x"]}'), loads("123456789012345678901234567890")
         ({'a': [1, 2.5, 'x']}, 123456789012345678901234567890)
     """
-    if not (_LONG_DIGITS if isinstance(text, str) else _LONG_DIGITS_BYTES).search(text):
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        # Only a float can be an integer orjson rounded; most records hold none, so the
+        # text is searched (slow, a character at a time) only then.
+        if not _holds_float(value) or not (_LONG_DIGITS if isinstance(text, str) else _LONG_DIGITS_BYTES).search(text):
+            return value
     return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(type(v) is not str and _holds_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(type(v) is not str and _holds_float(v) for v in value)
+    return isinstance(value, float)
 
 
 def dumps_bytes(value: Any) -> bytes:
@@ -56,6 +68,22 @@ def dumps_bytes(value: Any) -> bytes:
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate: not Unicode text
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when the string holds a lone surrogate (read from a `\\ud800` escape): not Unicode text.
+
+    Example:
+        >>> has_lone_surrogate("caf\u00e9"), has_lone_surrogate("a" + chr(0xD800))
+        (False, True)
+    """
+    if text.isascii():  # a flag CPython keeps on every string: free
+        return False
+    try:
+        text.encode("utf-8")  # C speed, where the regex steps a character at a time
+    except UnicodeEncodeError:
+        return True
+    return False
 _COMPACT = (",", ":")
 
 

@@ -104,3 +104,213 @@ def pairs_in_runs(order, run_starts, run_ends, limit):  # pragma: no cover - com
                 out[n] = np.int64(i) * limit + j
                 n += 1
     return out
+
+
+# ---------------------------------------------------------------- sentences and passage keys
+# Code point properties (text.codepoint_properties builds the table for the Basic Multilingual Plane).
+ALPHA, SPACE, LOWER_NOT_ASCII, LOWER_ONE, COMPACTS_AWAY = 1, 2, 4, 8, 16
+_FNV64_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV64_PRIME = np.uint64(0x100000001B3)
+_BMP = 0x10000
+
+
+@nb.njit(cache=True, inline="always")
+def fmix64(h):  # pragma: no cover - compiled
+    """MurmurHash3's 64-bit finaliser of one uint64."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+@nb.njit(cache=True, nogil=True)
+def hash_bytes64(data):  # pragma: no cover - compiled
+    """A 63-bit key of a byte string: FNV-1a 64, then the MurmurHash3 finaliser."""
+    h = _FNV64_OFFSET
+    for x in data:
+        h = np.uint64(h ^ np.uint64(x)) * _FNV64_PRIME
+    return fmix64(h) >> np.uint64(1)
+
+
+@nb.njit(cache=True, inline="always")
+def _is_linebreak(c):  # pragma: no cover - compiled
+    # str.splitlines: \n \v \f \r \x1c \x1d \x1e \x85 \u2028 \u2029
+    return (10 <= c <= 13) or (28 <= c <= 30) or c == 0x85 or c == 0x2028 or c == 0x2029
+
+
+@nb.njit(cache=True, inline="always")
+def _has(props, c, flag):  # pragma: no cover - compiled
+    # -1: a code point past the table (outside the Basic Multilingual Plane)
+    if c >= _BMP:
+        return -1
+    return 1 if props[c] & flag else 0
+
+
+@nb.njit(cache=True, inline="always")
+def _is_space(props, c):  # pragma: no cover - compiled
+    return c < _BMP and (props[c] & SPACE) != 0
+
+
+@nb.njit(cache=True, inline="always")
+def _is_mark(c):  # pragma: no cover - compiled
+    return c == 46 or c == 33 or c == 63  # . ! ?
+
+
+@nb.njit(cache=True, inline="always")
+def _is_closer(c):  # pragma: no cover - compiled
+    return c == 34 or c == 39 or c == 41 or c == 93 or c == 0x2019 or c == 0x201D or c == 0xBB
+
+
+@nb.njit(cache=True, inline="always")
+def _is_opener(c):  # pragma: no cover - compiled
+    return c == 34 or c == 39 or c == 40 or c == 91 or c == 0x2018 or c == 0x201C or c == 0xAB
+
+
+@nb.njit(cache=True, inline="always")
+def _starts_sentence(c):  # pragma: no cover - compiled
+    return (65 <= c <= 90) or (48 <= c <= 57) or (0xC0 <= c <= 0x24F)
+
+
+@nb.njit(cache=True)
+def _abbreviation(cps, lo, dot, props, abbreviations):  # pragma: no cover - compiled
+    """text._is_abbreviation of the line starting at `lo`: 1 yes, 0 no, -1 ask Python."""
+    if dot - lo >= 7:
+        letters = 0
+        for k in range(dot - 7, dot):
+            a = _has(props, cps[k], ALPHA)
+            if a < 0:
+                return -1
+            if a == 0:
+                break
+            letters += 1
+        if letters == 7:
+            return 0
+    start = dot
+    while start > lo:
+        c = cps[start - 1]
+        a = _has(props, c, ALPHA)
+        if a < 0:
+            return -1
+        if a == 0 and c != 46:
+            break
+        start -= 1
+    a, b = start, dot
+    while a < b and cps[a] == 46:
+        a += 1
+    while b > a and cps[b - 1] == 46:
+        b -= 1
+    if a == b:
+        return 0
+    ascii_only = True
+    for k in range(a, b):
+        if cps[k] >= 128:
+            ascii_only = False
+    if not ascii_only:
+        if b - a == 1:  # an initial, unless lower() makes two letters of it
+            return 1 if props[cps[a]] & LOWER_ONE else 0
+        for k in range(a, b):
+            if cps[k] >= 128 and props[cps[k]] & LOWER_NOT_ASCII:
+                return 0  # the lower-case word is not ASCII: in no abbreviation list
+        return -1
+    if b - a == 1:
+        return 1
+    if b - a > 8:
+        return 0
+    packed = np.uint64(0)
+    for k in range(a, b):
+        c = cps[k]
+        if 65 <= c <= 90:
+            c += 32
+        packed = (packed << np.uint64(8)) | np.uint64(c)
+    i = np.searchsorted(abbreviations, packed)
+    return 1 if i < abbreviations.shape[0] and abbreviations[i] == packed else 0
+
+
+@nb.njit(cache=True, nogil=True)
+def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - compiled
+    """Keys (`hash_bytes64` of the compacted text) of the sentences of every line of a text.
+
+    Lines and sentences as `str.splitlines` and `text.sentence_ends` cut them; a sentence's
+    compacted text (`text.compact`) must hold `min_chars` characters. Returns (keys in text order,
+    (start, end) of sentences whose compaction needs Python, status): status -1 when the whole
+    text needs Python (a code point outside the table in a place that matters).
+    """
+    n = cps.shape[0]
+    keys = np.empty(n // max(min_chars, 1) + 1, dtype=np.uint64)
+    spans = np.empty((n // 2 + 1, 2), dtype=np.int64)
+    nk = ns = 0
+    pos = 0
+    while pos < n:
+        hi = pos
+        while hi < n and not _is_linebreak(cps[hi]):
+            hi += 1
+        lo = pos
+        pos = hi + 2 if hi + 1 < n and cps[hi] == 13 and cps[hi + 1] == 10 else hi + 1
+        seg = lo
+        i = lo
+        while True:
+            end = -1
+            if i >= hi:
+                end = hi
+            elif _is_mark(cps[i]):
+                q = i
+                while q < hi and _is_mark(cps[q]):
+                    q += 1
+                r = q
+                while r < hi and _is_closer(cps[r]):
+                    r += 1
+                s = r
+                while s < hi and _is_space(props, cps[s]):
+                    s += 1
+                ok = s == hi
+                if not ok and s > r:
+                    ok = _starts_sentence(cps[s]) or (
+                        _is_opener(cps[s]) and s + 1 < hi and _starts_sentence(cps[s + 1]))
+                if not ok:
+                    i = q
+                    continue
+                if cps[i] == 46 and not (i + 1 < r and cps[i + 1] == 46):
+                    ab = _abbreviation(cps, lo, i, props, abbreviations)
+                    if ab < 0:
+                        return keys[:0], spans[:0], -1
+                    if ab == 1:
+                        i = r
+                        continue
+                end = r
+            else:
+                i += 1
+                continue
+            # the sentence [seg, end): compacted and hashed, unless it is blank
+            h = _FNV64_OFFSET
+            length = 0
+            blank = True
+            python = False
+            for k in range(seg, end):
+                c = cps[k]
+                if c < 128:
+                    if 65 <= c <= 90:
+                        c += 32
+                    if (97 <= c <= 122) or (48 <= c <= 57):
+                        h = np.uint64(h ^ np.uint64(c)) * _FNV64_PRIME
+                        length += 1
+                        blank = False
+                    elif not _is_space(props, c):
+                        blank = False
+                else:
+                    if not _is_space(props, c):
+                        blank = False
+                    if c >= _BMP or not props[c] & COMPACTS_AWAY:
+                        python = True
+            if python:
+                spans[ns, 0] = seg
+                spans[ns, 1] = end
+                ns += 1
+            elif not blank and length >= min_chars:
+                keys[nk] = fmix64(h) >> np.uint64(1)
+                nk += 1
+            seg = end
+            if end >= hi:
+                break
+            i = end
+    return keys[:nk], spans[:ns], 0

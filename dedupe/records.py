@@ -265,7 +265,7 @@ class _Builder:
                         f"or point --{name}-key at another)", raw, counted=True)
                 return None
         for name, value in (("text", text), ("title", title)):
-            if value and jsonio.SURROGATE.search(value):
+            if value and jsonio.has_lone_surrogate(value):
                 _reject(self.report, strict, "invalid_unicode", where,
                         f"field {name!r} holds a lone surrogate ({jsonio.SURROGATE.search(value).group()!r}), "
                         f"which is not Unicode text: fix the \\u escape", raw, counted=True)
@@ -533,7 +533,7 @@ def _csv_value(v: Any) -> str:
     if isinstance(v, (list, dict, bool)):
         return jsonio.dumps_line(v)
     v = str(v)
-    return jsonio.SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if jsonio.SURROGATE.search(v) else v
+    return jsonio.SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if jsonio.has_lone_surrogate(v) else v
 
 
 def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:

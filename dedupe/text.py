@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-_FOLD = str.maketrans({
+import numpy as np
+
+from . import kernels
+
+_FOLD_TABLE = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
     "\u2212": "-", "\u00a0": " ", "\u200b": "", "\ufeff": "",
-})
+}
+_FOLD = str.maketrans(_FOLD_TABLE)
+_FOLD_KEYS = list(_FOLD_TABLE)
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
@@ -65,6 +72,16 @@ _TAIL_LINK = re.compile(
       | the\s+post\s+.{1,300}?\s+appeared\s+first\s+on\s+[^.]{1,100}\.?
     ))+\s*$""", re.IGNORECASE | re.VERBOSE | re.DOTALL)
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…|\.\s\.\s\.)\s*$")
+# _TAIL_LINK's alternatives spelled backwards: matched at the start of the reversed text, it tells
+# whether one of them ends the text (tests/test_text.py checks the two agree).
+_TAIL_LINK_REVERSED = re.compile(
+    r"""\s*(?:
+        \]\s*(?:\.\.\.|…)\s*\[
+      | (?:\.\.\.|…|»|›|>>|→)?\s*(?:erom\s+daer|no\s+daer|gnidaer\s+eunitnoc|[^.]{0,40}(?:lluf|tser)\s+eht\s+daer|
+           [^.]{0,40}(?:elcitra|yrots)\s+lluf\s+daer|yrots\s+lluf)\s*(?:\.\.\.|…)?
+      | (?:»|›|>>|→)\s*(?:daer|erom)\s*(?:\.\.\.|…)?
+      | \.?[^.]{1,100}\s+no\s+tsrif\s+deraeppa\s+.{1,300}?\s+tsop\s+eht
+    )""", re.IGNORECASE | re.VERBOSE | re.DOTALL)
 
 # Whole lines that are feed furniture, not story text.
 _BOILERPLATE_LINE = re.compile(
@@ -112,17 +129,16 @@ def peel_link_tail(text: str) -> tuple[str, bool]:
     """
     # Only the tail can hold link text; searching it alone keeps long articles cheap.
     head, tail = _split_tail(text.rstrip())
-    end = tail[-400:].lower()
-    if not any(h in end for h in _TAIL_HINTS):
-        return head + tail, False  # the common case: no link text to look for
     marked = False
     while True:
-        m = _TAIL_LINK.search(tail)
+        # The search tries every start; the reversed test says first, at the cost of the match
+        # alone, whether any link text ends the tail at all (most tails have none).
+        m = _TAIL_LINK.search(tail) if _TAIL_LINK_REVERSED.match(tail[::-1]) else None
         if m and m.start() > 0:  # every alternative holds link words, "[…]" or an arrow
             marked |= any(mark in m.group(0) for mark in ("[", "...", "…"))
             tail = tail[: m.start()].rstrip()
             continue
-        e = _ELLIPSIS_END.search(tail)
+        e = _ELLIPSIS_END.search(tail) if tail.endswith((".", "…")) else None
         if e and e.start() > 0:
             marked = True
             tail = tail[: e.start()].rstrip()
@@ -136,10 +152,6 @@ def _split_tail(text: str, size: int = 500) -> tuple[str, str]:
     cut = text.find(" ", len(text) - size)
     cut = len(text) - size if cut < 0 else cut
     return text[:cut], text[cut:]
-
-
-_TAIL_HINTS = ("read", "continu", "more", "story", "article", "appeared", "...", ". .", "…", "[", "»", "›", ">>",
-               "→")
 
 
 def has_ellipsis_tail(text: str) -> bool:
@@ -298,6 +310,48 @@ shall should can could may might must no if because while when where whether alt
 though since until unless just very such both either neither each every some any
 he she they we i you according including per via amid
 """.split())
+
+
+# Abbreviations packed as kernels.passage_keys compares them: up to 8 ASCII bytes in a uint64.
+_PACKED_ABBREVIATIONS = np.array(sorted(int.from_bytes(w.encode("ascii"), "big") for w in _ABBREVIATIONS),
+                                 dtype=np.uint64)
+# Punctuation and spaces of Unicode that `compact` removes and that never combine with a
+# neighbour under NFKC: a sentence holding only these besides ASCII compacts as ASCII does.
+_COMPACTS_AWAY = "".join(
+    ch for ch in "".join(_FOLD_KEYS) + "\u2026\u2022\u00b7\u00a9\u00ae\u00b0\u2009\u202f\u2002\u2003"
+    "\u200a\u3000\u2039\u203a\u2020\u2021\u00a7\u00b6"
+    if unicodedata.combining(ch) == 0 and not _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", ch)))
+
+
+@cache
+def _codepoint_properties(ascii_only: bool) -> np.ndarray:
+    """kernels' property flags of every code point of the Basic Multilingual Plane (ASCII alone: 128)."""
+    chars = [chr(c) for c in range(128 if ascii_only else 0x10000)]
+    lowered = list(map(str.lower, chars))
+    props = np.zeros(0x10000, dtype=np.uint8)
+    n = len(chars)
+    props[:n] |= np.fromiter(map(str.isalpha, chars), bool, n) * np.uint8(kernels.ALPHA)
+    props[:n] |= np.fromiter(map(str.isspace, chars), bool, n) * np.uint8(kernels.SPACE)
+    props[:n] |= np.fromiter((not w.isascii() for w in lowered), bool, n) * np.uint8(kernels.LOWER_NOT_ASCII)
+    props[:n] |= np.fromiter((len(w) == 1 for w in lowered), bool, n) * np.uint8(kernels.LOWER_ONE)
+    for ch in _COMPACTS_AWAY:
+        props[ord(ch)] |= kernels.COMPACTS_AWAY
+    return props
+
+
+def sentence_codes(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The text as code points, with the tables `kernels.passage_keys` reads sentence ends by.
+
+    Example:
+        >>> codes, props, abbreviations = sentence_codes("Hi. Bye.")
+        >>> codes.tolist()[:3], int(props[ord(" ")]) & kernels.SPACE > 0
+        ([72, 105, 46], True)
+    """
+    if text.isascii():  # one byte a character, and only the ASCII part of the table is read
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8), _codepoint_properties(True), \
+            _PACKED_ABBREVIATIONS
+    return (np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32),
+            _codepoint_properties(False), _PACKED_ABBREVIATIONS)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
