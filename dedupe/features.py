@@ -269,11 +269,18 @@ def _offset_after_prefix(text: str, prefix_chars: int) -> int:
 
 
 def _lead_keys(body: str, config: DedupeConfig) -> np.ndarray:
+    # A teaser's sub-headline may end without punctuation ("Benitez 'to launch bid' Liverpool
+    # may launch ..."): in a short text's head, any capitalised word may be where the article's lead begins.
+    word_window = 120 if len(body) < 2 * config.short_text_chars else 0
+    if body.isascii():  # compiled; the same keys (tests/test_text.py)
+        return kernels.ascii_lead_keys(np.frombuffer(body.encode("ascii"), dtype=np.uint8),
+                                       config.lead_window_chars, word_window, config.lead_key_chars)
+    return _lead_keys_python(body, config, word_window)
+
+
+def _lead_keys_python(body: str, config: DedupeConfig, word_window: int) -> np.ndarray:
     starts = {m.end() for m in _LEAD_STARTS.finditer(body[: config.lead_window_chars])}
-    if len(body) < 2 * config.short_text_chars:
-        # A teaser's sub-headline may end without punctuation ("Benitez 'to launch bid' Liverpool
-        # may launch ..."): in its head, any capitalised word may be where the article's lead begins.
-        starts.update(m.start() for m in _WORD_START.finditer(body[:120]))
+    starts.update(m.start() for m in _WORD_START.finditer(body[:word_window]))
     keys = set()
     for start in sorted(starts):
         comp = compact(body[start: start + 3 * config.lead_key_chars])

@@ -26,19 +26,59 @@ def fmix32(h):  # pragma: no cover - compiled
 
 @nb.njit(cache=True, nogil=True)
 def char_shingle_hashes(codepoints, k):  # pragma: no cover - compiled
-    """Hashes of every k-codepoint window (one for a shorter text, none for an empty one), unsorted."""
+    """Hashes of every k-codepoint window (one for a shorter text, none for an empty one), unsorted.
+
+    The window's polynomial sum(c[i + j] * FNV**(k - 1 - j)) mod 2**32 is rolled along the text
+    (one multiply in the chain instead of k), then mixed with fmix32.
+    """
     n = codepoints.shape[0] - k + 1
     if codepoints.shape[0] == 0:
         return np.empty(0, dtype=np.uint32)
     if n <= 0:
         n, k = 1, codepoints.shape[0]
     out = np.empty(n, dtype=np.uint32)
-    for i in range(n):
-        h = np.uint32(0)
-        for j in range(k):
-            h = np.uint32(np.uint32(h * _FNV) + codepoints[i + j])
+    top = np.uint32(1)  # FNV**k: the weight the leaving code point had, times FNV
+    h = np.uint32(0)
+    for j in range(k):
+        h = np.uint32(np.uint32(h * _FNV) + np.uint32(codepoints[j]))
+        top = np.uint32(top * _FNV)
+    out[0] = fmix32(h)
+    for i in range(1, n):
+        h = np.uint32(np.uint32(np.uint32(h * _FNV) - np.uint32(np.uint32(codepoints[i - 1]) * top))
+                      + np.uint32(codepoints[i + k - 1]))
         out[i] = fmix32(h)
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def sorted_distinct(values):  # pragma: no cover - compiled
+    """The distinct values of a uint32 array, ascending (LSD radix sort, a byte a pass)."""
+    n = values.shape[0]
+    if n < 2:
+        return values.copy()
+    counts = np.zeros((4, 257), dtype=np.int64)
+    for v in values:
+        for b in range(4):
+            counts[b, ((v >> np.uint32(8 * b)) & np.uint32(255)) + 1] += 1
+    src, dst = values.copy(), np.empty(n, dtype=np.uint32)
+    for b in range(4):
+        pos = counts[b]
+        if pos[1:].max() == n:
+            continue  # every value has the same byte here: the order stands
+        for d in range(1, 257):
+            pos[d] += pos[d - 1]
+        shift = np.uint32(8 * b)
+        for v in src:
+            d = (v >> shift) & np.uint32(255)
+            dst[pos[d]] = v
+            pos[d] += 1
+        src, dst = dst, src
+    m = 1
+    for i in range(1, n):
+        if src[i] != src[m - 1]:
+            src[m] = src[i]
+            m += 1
+    return src[:m].copy()
 
 
 @nb.njit(cache=True, nogil=True)
@@ -227,6 +267,63 @@ def _abbreviation(cps, lo, dot, props, abbreviations):  # pragma: no cover - com
     return 1 if i < abbreviations.shape[0] and abbreviations[i] == packed else 0
 
 
+@nb.njit(cache=True)
+def _sentence_end(cps, lo, hi, i, props, abbreviations):  # pragma: no cover - compiled
+    """The first sentence end (text.sentence_ends) at or after `i` in the text [lo, hi).
+
+    Returns (offset just past it, or -1 when there is none before `hi`; status, -1 when
+    Python must decide).
+    """
+    while i < hi:
+        if not _is_mark(cps[i]):
+            i += 1
+            continue
+        # The regex: a run of marks, closers, then white space and a capital, or the end.
+        # Backtracking never helps it (a shorter run is followed by a mark or closer), so a
+        # failed run is skipped whole.
+        q = i
+        while q < hi and _is_mark(cps[q]):
+            q += 1
+        r = q
+        while r < hi and _is_closer(cps[r]):
+            r += 1
+        s = r
+        while s < hi and _is_space(props, cps[s]):
+            s += 1
+        ok = s == hi
+        if not ok and s > r:
+            ok = _starts_sentence(cps[s]) or (_is_opener(cps[s]) and s + 1 < hi and _starts_sentence(cps[s + 1]))
+        if not ok:
+            i = q
+            continue
+        if cps[i] == 46 and not (i + 1 < r and cps[i + 1] == 46):
+            ab = _abbreviation(cps, lo, i, props, abbreviations)
+            if ab < 0:
+                return -1, -1
+            if ab == 1:
+                i = r
+                continue
+        return r, 0
+    return -1, 0
+
+
+@nb.njit(cache=True, nogil=True)
+def sentence_ends(cps, props, abbreviations):  # pragma: no cover - compiled
+    """Offsets just past each sentence end of the text (text.sentence_ends); status -1: ask Python."""
+    out = np.empty(cps.shape[0] // 2 + 1, dtype=np.int64)  # an end takes a mark and a space or the end
+    n = 0
+    i = 0
+    while True:
+        end, status = _sentence_end(cps, 0, cps.shape[0], i, props, abbreviations)
+        if status < 0:
+            return out[:0], -1
+        if end < 0:
+            return out[:n], 0
+        out[n] = end
+        n += 1
+        i = end
+
+
 @nb.njit(cache=True, nogil=True)
 def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - compiled
     """Keys (`hash_bytes64` of the compacted text) of the sentences of every line of a text.
@@ -248,39 +345,12 @@ def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - co
         lo = pos
         pos = hi + 2 if hi + 1 < n and cps[hi] == 13 and cps[hi + 1] == 10 else hi + 1
         seg = lo
-        i = lo
         while True:
-            end = -1
-            if i >= hi:
+            end, status = _sentence_end(cps, lo, hi, seg, props, abbreviations)
+            if status < 0:
+                return keys[:0], spans[:0], -1
+            if end < 0:
                 end = hi
-            elif _is_mark(cps[i]):
-                q = i
-                while q < hi and _is_mark(cps[q]):
-                    q += 1
-                r = q
-                while r < hi and _is_closer(cps[r]):
-                    r += 1
-                s = r
-                while s < hi and _is_space(props, cps[s]):
-                    s += 1
-                ok = s == hi
-                if not ok and s > r:
-                    ok = _starts_sentence(cps[s]) or (
-                        _is_opener(cps[s]) and s + 1 < hi and _starts_sentence(cps[s + 1]))
-                if not ok:
-                    i = q
-                    continue
-                if cps[i] == 46 and not (i + 1 < r and cps[i + 1] == 46):
-                    ab = _abbreviation(cps, lo, i, props, abbreviations)
-                    if ab < 0:
-                        return keys[:0], spans[:0], -1
-                    if ab == 1:
-                        i = r
-                        continue
-                end = r
-            else:
-                i += 1
-                continue
             # the sentence [seg, end): compacted and hashed, unless it is blank
             h = _FNV64_OFFSET
             length = 0
@@ -309,8 +379,108 @@ def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - co
             elif not blank and length >= min_chars:
                 keys[nk] = fmix64(h) >> np.uint64(1)
                 nk += 1
-            seg = end
             if end >= hi:
                 break
-            i = end
+            seg = end
     return keys[:nk], spans[:ns], 0
+
+
+@nb.njit(cache=True, nogil=True)
+def normalize_ascii(data):  # pragma: no cover - compiled
+    """text.normalize of ASCII bytes: lower case, runs of white space one space, none at the ends."""
+    out = np.empty(data.shape[0], dtype=np.uint8)
+    n = 0
+    gap = False
+    for c in data:
+        if c == 32 or (9 <= c <= 13) or (28 <= c <= 31):
+            gap = n > 0
+            continue
+        if gap:
+            out[n] = 32
+            n += 1
+            gap = False
+        out[n] = c + 32 if 65 <= c <= 90 else c
+        n += 1
+    return out[:n]
+
+
+def _crc32_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        table[i] = c
+    return table
+
+
+_CRC32 = _crc32_table()
+
+
+@nb.njit(cache=True, inline="always")
+def _is_ascii_space(c):  # pragma: no cover - compiled
+    return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
+
+
+@nb.njit(cache=True, nogil=True)
+def ascii_lead_keys(data, window, word_window, key_chars):  # pragma: no cover - compiled
+    """features._lead_keys of ASCII bytes: sorted distinct zlib.crc32 keys of `key_chars` compacted
+    characters at each story start (and one key later) in the first `window` bytes; capitalised
+    words are starts too in the first `word_window` (0: none)."""
+    n = min(data.shape[0], window)
+    starts = np.empty(n + 1 + min(word_window, n), dtype=np.int64)
+    ns = 0
+    # _LEAD_STARTS: (?:^|\n|[.!?:]\s+|\s[-–—]\s+)(?=\S), as re.finditer walks it.
+    i = 0
+    if n > 0 and not _is_ascii_space(data[0]):
+        starts[ns] = 0
+        ns += 1
+    while i < n:
+        c = data[i]
+        end = -1
+        if c == 10:
+            if i + 1 < n and not _is_ascii_space(data[i + 1]):
+                end = i + 1
+        if end < 0 and (c == 46 or c == 33 or c == 63 or c == 58):
+            j = i + 1
+            while j < n and _is_ascii_space(data[j]):
+                j += 1
+            if j > i + 1 and j < n:
+                end = j
+        if end < 0 and _is_ascii_space(c) and i + 1 < n and data[i + 1] == 45:
+            j = i + 2
+            while j < n and _is_ascii_space(data[j]):
+                j += 1
+            if j > i + 2 and j < n:
+                end = j
+        if end < 0:
+            i += 1
+            continue
+        starts[ns] = end
+        ns += 1
+        i = end
+    for p in range(1, min(word_window, data.shape[0])):
+        if 65 <= data[p] <= 90 and _is_ascii_space(data[p - 1]):
+            starts[ns] = p
+            ns += 1
+    keys = np.empty(2 * ns, dtype=np.uint32)
+    nk = 0
+    piece = np.empty(3 * key_chars, dtype=np.uint8)
+    for s in range(ns):
+        start = starts[s]
+        m = 0  # compact(body[start: start + 3 * key_chars])
+        for k in range(start, min(start + 3 * key_chars, data.shape[0])):
+            c = data[k]
+            if 65 <= c <= 90:
+                c += 32
+            if (97 <= c <= 122) or (48 <= c <= 57):
+                piece[m] = c
+                m += 1
+        for off in (0, key_chars):
+            if off + key_chars <= m:
+                crc = np.uint32(0xFFFFFFFF)
+                for k in range(off, off + key_chars):
+                    crc = _CRC32[(crc ^ np.uint32(piece[k])) & np.uint32(255)] ^ (crc >> np.uint32(8))
+                keys[nk] = crc ^ np.uint32(0xFFFFFFFF)
+                nk += 1
+    return sorted_distinct(keys[:nk])

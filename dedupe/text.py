@@ -42,6 +42,8 @@ def normalize(text: str) -> str:
         >>> normalize("  The\\n\\nCAT  sat ")
         'the cat sat'
     """
+    if text.isascii():  # compiled: a tenth of the time of split, join and lower
+        return kernels.normalize_ascii(np.frombuffer(text.encode("ascii"), dtype=np.uint8)).tobytes().decode("ascii")
     return " ".join(fold(text).split()).lower()  # split() cuts on the same white space as \\s, in C
 
 
@@ -375,6 +377,12 @@ def sentence_ends(text: str) -> list[int]:
         >>> [t[:i] for i in sentence_ends(t)]
         ['Prices rose in the U.S. on Feb. 3.', 'Prices rose in the U.S. on Feb. 3. Then they fell.']
     """
+    ends, status = kernels.sentence_ends(*sentence_codes(text))  # compiled: on every hot path
+    return ends.tolist() if status == 0 else _sentence_ends_regex(text)
+
+
+def _sentence_ends_regex(text: str) -> list[int]:
+    # The definition, and the way for text the compiled one leaves to Python.
     ends = []
     for m in _SENTENCE_END.finditer(text):
         dot = m.start()
