@@ -140,10 +140,12 @@ def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: F
         records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
         rows = job(records, config, keys, report, progress=progress)
         if output:
-            with atomic_writer(output) as fh:
-                write_rows(rows, fh, output_format(output))
+            fmt_out = output_format(output)
+            with atomic_writer(output, binary=fmt_out == "jsonl") as fh:  # JSONL goes out as orjson's bytes
+                write_rows(rows, fh, fmt_out)
         else:
-            write_rows(rows, sys.stdout, "jsonl")
+            write_rows(rows, sys.stdout.buffer, "jsonl")
+            sys.stdout.buffer.flush()
     if rejects:
         with atomic_writer(rejects, binary=True) as fh:
             write_rejects(report.rejects, fh)

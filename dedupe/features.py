@@ -7,7 +7,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,6 +58,16 @@ class Features:
     _names: frozenset[str] | None = field(default=None, repr=False)
     _title_names: frozenset[str] | None | bool = field(default=False, repr=False)  # False: not read yet
 
+    def __reduce__(self) -> tuple:
+        # Workers send every record's features to the parent: plain values pickle several
+        # times faster than slots and small arrays.
+        texts = self.texts
+        flat = (texts.path, texts.offset, texts.body_bytes, texts.names_bytes, texts.n_shingles) \
+            if isinstance(texts, TextsOnDisk) else (texts[0], texts[1], texts[2].tobytes())
+        return (_features_from, (self.kicker, self.lead_keys.tobytes(), self.cut_reasons, self.ends_terminal,
+                                 self.title, self.feed, self.title_only, self.body_len, self.n_shingles,
+                                 self.date_key, flat))
+
     @property
     def body(self) -> str:
         """Normalised story text: kicker, headline, furniture and dateline removed."""
@@ -74,8 +84,9 @@ class Features:
         return self.texts[2] if isinstance(self.texts, tuple) else self.texts.shingles()
 
     def spill(self, where: TextsOnDisk) -> Features:
-        """This record's features with the long parts left on disk."""
-        return replace(self, texts=where)
+        """These features, with the long parts left on disk (`where`) instead of in memory."""
+        self.texts = where
+        return self
 
     # Only pairs with a short text compare names: most records never need them.
     @property
@@ -91,6 +102,14 @@ class Features:
         if self._title_names is False:
             self._title_names = headline_names(self.title)
         return self._title_names  # type: ignore[return-value]
+
+
+def _features_from(kicker: str | None, lead_keys: bytes, cut_reasons: list[str], ends_terminal: bool, title: str,
+                   feed: str, title_only: bool, body_len: int, n_shingles: int, date_key: str,
+                   texts: tuple) -> Features:
+    where = TextsOnDisk(*texts) if len(texts) == 5 else (texts[0], texts[1], np.frombuffer(texts[2], dtype=np.uint32))
+    return Features(kicker, np.frombuffer(lead_keys, dtype=np.uint32), cut_reasons, ends_terminal, title, feed,
+                    title_only, body_len, n_shingles, date_key, where)
 
 
 Boilerplate = dict[str, frozenset[int]]  # feed -> passage keys of its template sentences

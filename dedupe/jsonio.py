@@ -47,11 +47,18 @@ def loads(text: str | bytes) -> Any:
 
 
 def _holds_float(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(type(v) is not str and _holds_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(type(v) is not str and _holds_float(v) for v in value)
-    return isinstance(value, float)
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return kind is float
+    for v in value:
+        kind = type(v)
+        if kind is str or kind is int or kind is bool or v is None:
+            continue
+        if kind is float or _holds_float(v):
+            return True
+    return False
 
 
 def dumps_bytes(value: Any) -> bytes:
@@ -85,6 +92,19 @@ def has_lone_surrogate(text: str) -> bool:
         return True
     return False
 _COMPACT = (",", ":")
+
+
+def dumps_line_bytes(value: Any) -> bytes:
+    """`dumps_line` and a newline, as UTF-8 bytes.
+
+    Example:
+        >>> dumps_line_bytes({"a": "café"}) == '{"a":"café"}\\n'.encode("utf-8")
+        True
+    """
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return (dumps_line(value) + "\n").encode("utf-8")
 
 
 def dumps_line(value: Any) -> str:

@@ -536,13 +536,17 @@ def _csv_value(v: Any) -> str:
     return jsonio.SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", v) if jsonio.has_lone_surrogate(v) else v
 
 
-def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
-    """Write rows as JSONL (streaming) or CSV (list fields JSON-encoded); returns the count.
+def write_rows(rows: Iterable[dict], out: IO[str] | IO[bytes], fmt: str = "jsonl") -> int:
+    """Write rows as JSONL (streaming; to a text or a binary file) or CSV (list fields JSON-encoded,
+    text files only); returns the count.
 
     Example:
         >>> buf = io.StringIO(); write_rows([{"a": [1]}], buf, "csv"); buf.getvalue()
         1
         'a\\r\\n[1]\\r\\n'
+        >>> buf = io.BytesIO(); write_rows([{"a": "é"}], buf); buf.getvalue().decode("utf-8")
+        1
+        '{"a":"é"}\\n'
     """
     n = 0
     if fmt == "csv":
@@ -554,6 +558,11 @@ def write_rows(rows: Iterable[dict], out: IO[str], fmt: str = "jsonl") -> int:
         w.writerow(list(columns))
         for r in rows:
             w.writerow([_csv_value(r.get(c)) for c in columns])
+            n += 1
+        return n
+    if isinstance(out, (io.RawIOBase, io.BufferedIOBase)):
+        for r in rows:  # orjson's UTF-8 bytes as they are: no decoding and encoding again
+            out.write(jsonio.dumps_line_bytes(r))
             n += 1
         return n
     for r in rows:
