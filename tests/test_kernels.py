@@ -1,0 +1,95 @@
+"""The compiled text kernels give what their Python definitions give, on any text."""
+
+import io
+import json
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe import jsonio, kernels
+from dedupe.config import DedupeConfig
+from dedupe.features import _lead_keys, _lead_keys_python, _passages, hash_key64, passage_keys
+from dedupe.records import write_rows
+from dedupe.shingles import shingle_hash, shingle_hashes, window_hashes
+from dedupe.text import _TAIL_LINK, _TAIL_LINK_REVERSED, _sentence_ends_regex, fold, normalize, sentence_ends
+
+# Pieces that sit on every decision the kernels make: abbreviations, initials, marks, closers,
+# openers, every kind of line break and white space, letters outside ASCII and outside the
+# Basic Multilingual Plane, a combining accent, characters whose lower case is longer or ASCII.
+PIECES = ["Mr", "U.S", "Feb", "e.g", "Ph.D", "St", "a", "B", "word", "Sentence", "longerwords", "12", "3", "café",
+          "José", "Émile", "İ", "\u212a", "ﬁ", "𝐀", "😀", "e\u0301", "ß", ".", ". ", "..", "!", "?", "?!", '"', "'",
+          "(", ")", "[", "]", "’", "”", "»", "‘", "“", "«", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\x0b",
+          "\x1c", "\x1f", "\x85", "\u2028", "\u00a0", "…", "—", " - ", "-", ",", ":", "Ab", "X", "Ünter", "The",
+          "abcdefgh", "Abcdefg", "Some longer words here"]
+texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+ascii_texts = st.lists(st.sampled_from([p for p in PIECES if p.isascii()]), max_size=120).map("".join)
+CFG = DedupeConfig()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, st.text(max_size=200)))
+def test_passage_keys_equal_the_python_sentence_splitter(text):
+    want = sorted(hash_key64(p) for p in _passages(text) if len(p) >= 8)
+    assert sorted(passage_keys(text).tolist()) == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, st.text(max_size=200)))
+def test_sentence_ends_equal_the_regex(text):
+    assert sentence_ends(text) == _sentence_ends_regex(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ascii_texts)
+def test_lead_keys_of_ascii_text_equal_the_regex_and_crc32(text):
+    word_window = 120 if len(text) < 2 * CFG.short_text_chars else 0
+    assert _lead_keys(text, CFG).tolist() == _lead_keys_python(text, CFG, word_window).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ascii_texts, texts))
+def test_normalize_equals_split_join_lower(text):
+    assert normalize(text) == " ".join(fold(text).split()).lower()
+
+
+TAIL_PIECES = ["read", "Read", "more", "MORE", "on", "continue", "reading", "the", "full", "rest", "story", "article",
+               "post", "appeared", "first", "Site", ".", "...", "…", "»", "›", ">>", "→", "[", "]", " ", "  ", "\n",
+               "x", "words here"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TAIL_PIECES), max_size=30).map("".join))
+def test_reversed_link_pattern_says_exactly_when_link_text_ends_a_text(text):
+    tail = text.rstrip()
+    assert bool(_TAIL_LINK_REVERSED.match(tail[::-1])) == bool(_TAIL_LINK.search(tail))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(texts, st.text(max_size=60)), st.integers(2, 9))
+def test_rolling_window_hashes_equal_each_window_hashed_alone(text, k):
+    want = [shingle_hash(text[i:i + k]) for i in range(len(text) - k + 1)] if len(text) >= k else \
+        ([shingle_hash(text)] if text else [])
+    assert window_hashes(text, k).tolist() == want
+    assert shingle_hashes(text, k).tolist() == sorted(set(want))
+
+
+@given(st.lists(st.integers(0, 2 ** 32 - 1), max_size=300))
+def test_radix_sorted_distinct_equals_numpy_unique(values):
+    a = np.array(values + values[: len(values) // 3], dtype=np.uint32)
+    assert kernels.sorted_distinct(a).tolist() == np.unique(a).tolist()
+
+
+def test_json_reads_big_integers_exactly_wherever_they_are():
+    line = '{"id": "12345678901234567890123", "n": [1.5, {"big": 123456789012345678901234567890}]}'
+    assert jsonio.loads(line) == json.loads(line)
+    assert jsonio.loads(line.encode()) == json.loads(line)
+    assert jsonio.loads('{"x": 2.5, "id": "1234567890123456789012"}') == {"x": 2.5, "id": "1234567890123456789012"}
+
+
+def test_jsonl_to_a_binary_file_equals_the_text_file():
+    rows = [{"a": "café", "b": [1, 2.5, None]}, {"s": chr(0xD800)}, {1: "non-string key"}]
+    text, raw = io.StringIO(), io.BytesIO()
+    write_rows(rows, text)
+    write_rows(rows, raw)
+    assert raw.getvalue().decode("utf-8") == text.getvalue()
