@@ -19,6 +19,7 @@ from .shingles import shingle_hashes
 from .store import TextsOnDisk, write_texts
 from .teasers import judge_ending
 from .text import (
+    codepoints,
     compact,
     fold,
     headline_names,
@@ -291,9 +292,9 @@ def _lead_keys(body: str, config: DedupeConfig) -> np.ndarray:
     # A teaser's sub-headline may end without punctuation ("Benitez 'to launch bid' Liverpool
     # may launch ..."): in a short text's head, any capitalised word may be where the article's lead begins.
     word_window = 120 if len(body) < 2 * config.short_text_chars else 0
-    if body.isascii():  # compiled; the same keys (tests/test_text.py)
-        return kernels.ascii_lead_keys(np.frombuffer(body.encode("ascii"), dtype=np.uint8),
-                                       config.lead_window_chars, word_window, config.lead_key_chars)
+    if body.isascii():  # compiled; the same keys (tests/test_kernels.py)
+        return kernels.ascii_lead_keys(codepoints(body), config.lead_window_chars, word_window,
+                                       config.lead_key_chars)
     return _lead_keys_python(body, config, word_window)
 
 

@@ -91,6 +91,8 @@ def has_lone_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
 _COMPACT = (",", ":")
 
 
@@ -124,4 +126,4 @@ def dumps_line(value: Any) -> str:
         return orjson.dumps(value, default=str).decode("utf-8")
     except TypeError:
         line = json.dumps(value, ensure_ascii=False, default=str, separators=_COMPACT)
-        return json.dumps(value, default=str, separators=_COMPACT) if SURROGATE.search(line) else line
+        return json.dumps(value, default=str, separators=_COMPACT) if has_lone_surrogate(line) else line

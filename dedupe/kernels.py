@@ -147,7 +147,7 @@ def pairs_in_runs(order, run_starts, run_ends, limit):  # pragma: no cover - com
 
 
 # ---------------------------------------------------------------- sentences and passage keys
-# Code point properties (text.codepoint_properties builds the table for the Basic Multilingual Plane).
+# Code point properties (text._codepoint_properties builds the table for the Basic Multilingual Plane).
 ALPHA, SPACE, LOWER_NOT_ASCII, LOWER_ONE, COMPACTS_AWAY = 1, 2, 4, 8, 16
 _FNV64_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV64_PRIME = np.uint64(0x100000001B3)
@@ -190,6 +190,19 @@ def _has(props, c, flag):  # pragma: no cover - compiled
 @nb.njit(cache=True, inline="always")
 def _is_space(props, c):  # pragma: no cover - compiled
     return c < _BMP and (props[c] & SPACE) != 0
+
+
+@nb.njit(cache=True, inline="always")
+def _is_ascii_space(c):  # pragma: no cover - compiled
+    return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
+
+
+@nb.njit(cache=True, inline="always")
+def _compact_char(c):  # pragma: no cover - compiled
+    # text.compact of one ASCII character: its lower case if a letter or digit, else -1
+    if 65 <= c <= 90:
+        return c + 32
+    return c if (97 <= c <= 122) or (48 <= c <= 57) else -1
 
 
 @nb.njit(cache=True, inline="always")
@@ -359,13 +372,12 @@ def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - co
             for k in range(seg, end):
                 c = cps[k]
                 if c < 128:
-                    if 65 <= c <= 90:
-                        c += 32
-                    if (97 <= c <= 122) or (48 <= c <= 57):
-                        h = np.uint64(h ^ np.uint64(c)) * _FNV64_PRIME
+                    lower = _compact_char(c)
+                    if lower >= 0:
+                        h = np.uint64(h ^ np.uint64(lower)) * _FNV64_PRIME
                         length += 1
                         blank = False
-                    elif not _is_space(props, c):
+                    elif not _is_ascii_space(c):
                         blank = False
                 else:
                     if not _is_space(props, c):
@@ -392,7 +404,7 @@ def normalize_ascii(data):  # pragma: no cover - compiled
     n = 0
     gap = False
     for c in data:
-        if c == 32 or (9 <= c <= 13) or (28 <= c <= 31):
+        if _is_ascii_space(c):
             gap = n > 0
             continue
         if gap:
@@ -415,11 +427,6 @@ def _crc32_table() -> np.ndarray:
 
 
 _CRC32 = _crc32_table()
-
-
-@nb.njit(cache=True, inline="always")
-def _is_ascii_space(c):  # pragma: no cover - compiled
-    return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -470,11 +477,9 @@ def ascii_lead_keys(data, window, word_window, key_chars):  # pragma: no cover -
         start = starts[s]
         m = 0  # compact(body[start: start + 3 * key_chars])
         for k in range(start, min(start + 3 * key_chars, data.shape[0])):
-            c = data[k]
-            if 65 <= c <= 90:
-                c += 32
-            if (97 <= c <= 122) or (48 <= c <= 57):
-                piece[m] = c
+            lower = _compact_char(data[k])
+            if lower >= 0:
+                piece[m] = lower
                 m += 1
         for off in (0, key_chars):
             if off + key_chars <= m:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from .text import codepoints
 
 _BASE = np.uint32(0x01000193)  # FNV prime: odd, so the rolling polynomial stays a bijection per step
 _EMPTY = np.zeros(0, dtype=np.uint32)
@@ -22,12 +23,6 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
     return h ^ (h >> np.uint32(16))
-
-
-def _codepoints(text: str) -> np.ndarray:
-    if text.isascii():  # a byte a character: a quarter of the copying, the same code points
-        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def shingle_hashes(text: str, k: int) -> np.ndarray:
@@ -49,7 +44,7 @@ def window_hashes(text: str, k: int) -> np.ndarray:
         >>> len(window_hashes("a" * 9, 7)), len(shingle_hashes("a" * 9, 7))
         (3, 1)
     """
-    return kernels.char_shingle_hashes(_codepoints(text), k) if text else _EMPTY
+    return kernels.char_shingle_hashes(codepoints(text), k) if text else _EMPTY
 
 
 def _polynomial(rows: np.ndarray) -> np.ndarray:
@@ -67,7 +62,7 @@ def shingle_hash(shingle: str) -> int:
         >>> int(shingle_hashes("abcdefg", 7)[0]) == shingle_hash("abcdefg")
         True
     """
-    return int(_polynomial(_codepoints(shingle).astype(np.uint32)[None, :])[0])
+    return int(_polynomial(codepoints(shingle).astype(np.uint32)[None, :])[0])
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:

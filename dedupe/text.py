@@ -18,7 +18,6 @@ _FOLD_TABLE = {
     "\u2212": "-", "\u00a0": " ", "\u200b": "", "\ufeff": "",
 }
 _FOLD = str.maketrans(_FOLD_TABLE)
-_FOLD_KEYS = list(_FOLD_TABLE)
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
@@ -43,7 +42,7 @@ def normalize(text: str) -> str:
         'the cat sat'
     """
     if text.isascii():  # compiled: a tenth of the time of split, join and lower
-        return kernels.normalize_ascii(np.frombuffer(text.encode("ascii"), dtype=np.uint8)).tobytes().decode("ascii")
+        return kernels.normalize_ascii(codepoints(text)).tobytes().decode("ascii")
     return " ".join(fold(text).split()).lower()  # split() cuts on the same white space as \\s, in C
 
 
@@ -75,7 +74,7 @@ _TAIL_LINK = re.compile(
     ))+\s*$""", re.IGNORECASE | re.VERBOSE | re.DOTALL)
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…|\.\s\.\s\.)\s*$")
 # _TAIL_LINK's alternatives spelled backwards: matched at the start of the reversed text, it tells
-# whether one of them ends the text (tests/test_text.py checks the two agree).
+# whether one of them ends the text (tests/test_kernels.py checks the two agree).
 _TAIL_LINK_REVERSED = re.compile(
     r"""\s*(?:
         \]\s*(?:\.\.\.|…)\s*\[
@@ -320,7 +319,7 @@ _PACKED_ABBREVIATIONS = np.array(sorted(int.from_bytes(w.encode("ascii"), "big")
 # Punctuation and spaces of Unicode that `compact` removes and that never combine with a
 # neighbour under NFKC: a sentence holding only these besides ASCII compacts as ASCII does.
 _COMPACTS_AWAY = "".join(
-    ch for ch in "".join(_FOLD_KEYS) + "\u2026\u2022\u00b7\u00a9\u00ae\u00b0\u2009\u202f\u2002\u2003"
+    ch for ch in "".join(_FOLD_TABLE) + "\u2026\u2022\u00b7\u00a9\u00ae\u00b0\u2009\u202f\u2002\u2003"
     "\u200a\u3000\u2039\u203a\u2020\u2021\u00a7\u00b6"
     if unicodedata.combining(ch) == 0 and not _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", ch)))
 
@@ -341,6 +340,18 @@ def _codepoint_properties(ascii_only: bool) -> np.ndarray:
     return props
 
 
+def codepoints(text: str) -> np.ndarray:
+    """The text's code points as an array, what the compiled kernels read: uint8 for ASCII, else uint32.
+
+    Example:
+        >>> codepoints("Hi").tolist(), codepoints("Hi").dtype.name, codepoints("é").dtype.name
+        ([72, 105], 'uint8', 'uint32')
+    """
+    if text.isascii():  # a byte a character: a quarter of the copying, the same code points
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def sentence_codes(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The text as code points, with the tables `kernels.passage_keys` reads sentence ends by.
 
@@ -349,11 +360,8 @@ def sentence_codes(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         >>> codes.tolist()[:3], int(props[ord(" ")]) & kernels.SPACE > 0
         ([72, 105, 46], True)
     """
-    if text.isascii():  # one byte a character, and only the ASCII part of the table is read
-        return np.frombuffer(text.encode("ascii"), dtype=np.uint8), _codepoint_properties(True), \
-            _PACKED_ABBREVIATIONS
-    return (np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32),
-            _codepoint_properties(False), _PACKED_ABBREVIATIONS)
+    # For ASCII text only the ASCII part of the table is read: the cheap one will do.
+    return codepoints(text), _codepoint_properties(text.isascii()), _PACKED_ABBREVIATIONS
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
