@@ -146,7 +146,10 @@ def _verify_range(shared: tuple[Verifier, list[tuple[int, int]]], lo: int,
     out = []
     for i, j in pairs[lo:hi]:
         key = (i, j) if i < j else (j, i)
-        out.append((key, verify(i, j), verify.shared.get(key)))
+        out.append((key, verify(i, j), verify.shared.pop(key, None)))
+        # `verify_all` caches what comes back; a worker holding its copy too would grow by
+        # its share of every pair (a few hundred MB a worker on a million records).
+        del verify.cache[key]
     return out
 
 
