@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,33 +127,83 @@ def learn_boilerplate(records: Sequence[Record], config: DedupeConfig, jobs: int
         >>> learn_boilerplate(recs, DedupeConfig()) == {"f": frozenset({hash_key64("signupnow")})}
         True
     """
-    # 8 bytes per sentence seen, not the sentence: a million records have tens of millions.
-    seen: dict[str, list[np.ndarray]] = defaultdict(list)
-    feed_size: Counter = Counter()
-    for part, sizes in map_ranges(_passage_keys, records, len(records), jobs, _CHUNK):
-        feed_size.update(sizes)
-        for feed, keys in part.items():
-            seen[feed].append(keys)
-    learned = {}
-    for feed, parts in seen.items():
-        floor = max(config.boilerplate_min_records, config.boilerplate_feed_share * feed_size[feed])
-        keys, counts = np.unique(np.concatenate(parts), return_counts=True)
-        found = frozenset(keys[counts >= floor].tolist())
-        if found:
-            learned[feed] = found
-    return learned
+    tally = PassageTally()
+    for part in map_ranges(_passage_keys, records, len(records), jobs, _CHUNK):
+        tally.add(part)
+    return tally.learn(config)
 
 
 _CHUNK = 500  # records per task sent to a worker
 _MIN_PASSAGE = 8  # shorter passages ("Photo.", "Reuters") are never learned
 
+# Per feed, of a range of records: their indexes, how many distinct passage keys each has and
+# the keys; then how many keys each has only in its story text (folded, kicker off) and those.
+FeedPassages = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> tuple[dict[str, np.ndarray], Counter]:
-    per_feed: dict[str, list[np.ndarray]] = defaultdict(list)
-    for r in records[lo:hi]:
-        per_feed[r.feed].append(np.unique(passage_keys(r.text)))  # a record counts a sentence once
-    return ({feed: np.concatenate(keys) for feed, keys in per_feed.items()},
-            Counter(r.feed for r in records[lo:hi]))
+
+class PassageTally:
+    """Each record's distinct passage keys, per feed (8 bytes a sentence, not the sentence).
+
+    What boilerplate is learned from (`learn`), and what tells, once it is learned, which
+    records may hold one of their feed's template sentences (`holding`).
+
+    Example:
+        >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
+        >>> tally = PassageTally(); tally.add(_passage_keys(recs, 0, 5))
+        >>> learned = tally.learn(DedupeConfig()); tally.holding(learned).tolist()
+        [0, 1, 2, 3, 4]
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[FeedPassages]] = defaultdict(list)
+
+    def add(self, part: dict[str, FeedPassages]) -> None:
+        """Take in what `_passage_keys` found in one range of records."""
+        for feed, passages in part.items():
+            self.parts[feed].append(passages)
+
+    def learn(self, config: DedupeConfig) -> Boilerplate:
+        """Per feed, the keys on at least `boilerplate_min_records` and `boilerplate_feed_share` of its records."""
+        learned = {}
+        for feed, parts in self.parts.items():
+            floor = max(config.boilerplate_min_records,
+                        config.boilerplate_feed_share * sum(len(p[0]) for p in parts))
+            keys, counts = np.unique(np.concatenate([p[2] for p in parts]), return_counts=True)
+            found = frozenset(keys[counts >= floor].tolist())
+            if found:
+                learned[feed] = found
+        return learned
+
+    def holding(self, boilerplate: Boilerplate) -> np.ndarray:
+        """Sorted indexes of the records whose text or story text holds a sentence of `boilerplate`."""
+        found = [np.empty(0, dtype=np.int64)]
+        for feed, template in boilerplate.items():
+            learned = np.fromiter(template, dtype=np.uint64, count=len(template))
+            for index, n_keys, keys, n_extra, extra in self.parts.get(feed, []):
+                for counts, hits in ((n_keys, keys), (n_extra, extra)):
+                    found.append(np.repeat(index, counts)[np.isin(hits, learned)])
+        return np.unique(np.concatenate(found))
+
+
+def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> dict[str, FeedPassages]:
+    rows = [(lo + n, r.feed, np.unique(passage_keys(r.text)), _NONE) for n, r in enumerate(records[lo:hi])]
+    return _per_feed(rows)
+
+
+_NONE = np.empty(0, dtype=np.uint64)
+
+
+def _per_feed(rows: list[tuple[int, str, np.ndarray, np.ndarray]]) -> dict[str, FeedPassages]:
+    # (record index, feed, its distinct keys, keys only its story text has) -> FeedPassages per feed.
+    by_feed: dict[str, list] = defaultdict(list)
+    for row in rows:
+        by_feed[row[1]].append(row)
+    return {feed: (np.array([r[0] for r in feed_rows], dtype=np.int64),
+                   np.array([len(r[2]) for r in feed_rows], dtype=np.int64),
+                   np.concatenate([r[2] for r in feed_rows]),
+                   np.array([len(r[3]) for r in feed_rows], dtype=np.int64),
+                   np.concatenate([r[3] for r in feed_rows]))
+            for feed, feed_rows in by_feed.items()}
 
 
 def passage_keys(text: str) -> np.ndarray:
@@ -193,14 +243,78 @@ def extract_all(records: Sequence[Record], boilerplate: Boilerplate, config: Ded
     yield from map_ranges(_extract_range, shared, len(records), jobs, _CHUNK)
 
 
+def learn_and_extract(records: Sequence[Record], config: DedupeConfig, jobs: int = 1, spill_dir: str | None = None,
+                      on_progress: Callable[[int], None] | None = None,
+                      ) -> tuple[Boilerplate, list[Features], np.ndarray]:
+    """`learn_boilerplate`, then `extract_all` with what it learned, reading most records once.
+
+    Features of a record that holds none of its feed's template sentences are the same with
+    or without the template: one pass learns and extracts; only the records that hold a
+    learned sentence are extracted again. A barrier: learning needs every record.
+
+    Example:
+        >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
+        >>> learned, feats, sigs = learn_and_extract(recs, DedupeConfig())
+        >>> len(learned["f"]), feats[0].body, sigs.shape
+        (1, 'story 0 here.', (5, 128))
+    """
+    tally = PassageTally()
+    feats: list[Features] = []
+    sigs = np.empty((len(records), config.num_perm), dtype=np.uint32)  # 512 bytes a record, until candidates
+    for part, part_sigs, passages in map_ranges(_learn_and_extract_range, (records, config, spill_dir),
+                                                len(records), jobs, _CHUNK):
+        sigs[len(feats): len(feats) + len(part)] = part_sigs
+        feats.extend(part)
+        tally.add(passages)
+        if on_progress is not None:
+            on_progress(len(feats))
+    learned = tally.learn(config)
+    again = tally.holding(learned)
+    del tally
+    done = 0
+    for part, part_sigs in map_ranges(_extract_indexes, (records, again, learned, config, spill_dir),
+                                      len(again), jobs, _CHUNK):
+        for n, f in enumerate(part, done):
+            feats[again[n]] = f
+        sigs[again[done: done + len(part)]] = part_sigs
+        done += len(part)
+    return learned, feats, sigs
+
+
 def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],
                    lo: int, hi: int) -> tuple[list[Features], np.ndarray]:
     records, boilerplate, config, spill_dir = shared
     feats = [extract_features(r, boilerplate, config) for r in records[lo:hi]]
+    return _signed(feats, config, spill_dir, f"texts-{lo:012d}.bin")
+
+
+def _extract_indexes(shared: tuple[Sequence[Record], np.ndarray, Boilerplate, DedupeConfig, str | None],
+                     lo: int, hi: int) -> tuple[list[Features], np.ndarray]:
+    records, indexes, boilerplate, config, spill_dir = shared
+    feats = [extract_features(records[i], boilerplate, config) for i in indexes[lo:hi].tolist()]
+    return _signed(feats, config, spill_dir, f"texts-again-{lo:012d}.bin")
+
+
+def _learn_and_extract_range(shared: tuple[Sequence[Record], DedupeConfig, str | None], lo: int,
+                             hi: int) -> tuple[list[Features], np.ndarray, dict[str, FeedPassages]]:
+    records, config, spill_dir = shared
+    feats, rows = [], []
+    for n, r in enumerate(records[lo:hi], lo):
+        kicker, text = split_kicker(fold(r.text))
+        keys = np.unique(passage_keys(r.text))
+        # Learning counts the text's sentences; the template test (`_story_lines`) reads the story text's.
+        extra = _NONE if text == r.text else np.setdiff1d(np.unique(passage_keys(text)), keys, assume_unique=True)
+        rows.append((n, r.feed, keys, extra))
+        feats.append(_features(r, kicker, text, None, config))
+    return (*_signed(feats, config, spill_dir, f"texts-{lo:012d}.bin"), _per_feed(rows))
+
+
+def _signed(feats: list[Features], config: DedupeConfig, spill_dir: str | None,
+            name: str) -> tuple[list[Features], np.ndarray]:
     sigs = sketch.signature_matrix([f.shingles for f in feats], config.num_perm, config.seed)
     if spill_dir is not None:
         # Only the short parts travel back to the parent; the long ones wait on disk.
-        where = write_texts(os.path.join(spill_dir, f"texts-{lo:012d}.bin"), (f.texts for f in feats))
+        where = write_texts(os.path.join(spill_dir, name), (f.texts for f in feats))
         feats = [f.spill(w) for f, w in zip(feats, where)]
     return feats, sigs
 
@@ -252,7 +366,12 @@ def extract_features(rec: Record, boilerplate: Boilerplate, config: DedupeConfig
         ('ROYAL TARGET', 'the prince was', ['cut:function_word'])
     """
     kicker, text = split_kicker(fold(rec.text))
-    story = "\n".join(_story_lines(text, boilerplate.get(rec.feed)))
+    return _features(rec, kicker, text, boilerplate.get(rec.feed), config)
+
+
+def _features(rec: Record, kicker: str | None, text: str, template: frozenset[int] | None,
+              config: DedupeConfig) -> Features:
+    story = "\n".join(_story_lines(text, template))
     title = fold(rec.title).strip()
     title_comp = compact(title)
     # Judge the ending without furniture or the feed's learned boilerplate ("Sign up for ...").

@@ -8,10 +8,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-import numpy as np
-
 from .config import DedupeConfig
-from .features import Features, extract_all, learn_boilerplate
+from .features import Features, learn_and_extract
 from .grouping import Edge, Verifier, candidate_pairs, group_stories
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
@@ -79,14 +77,9 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
     if spill and scratch is None:
         scratch = Scratch(config.temp_dir)
     spill_dir = scratch.directory if spill and scratch is not None else None
-    boilerplate = learn_boilerplate(records, config, jobs)
+    boilerplate, feats, sigs = learn_and_extract(records, config, jobs, spill_dir,
+                                                 lambda done: progress("features", done, len(records)))
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
-    feats: list[Features] = []
-    sigs = np.empty((len(records), config.num_perm), dtype=np.uint32)  # 512 bytes a record, until candidates
-    for part, part_sigs in extract_all(records, boilerplate, config, jobs, spill_dir):
-        sigs[len(feats): len(feats) + len(part)] = part_sigs
-        feats.extend(part)
-        progress("features", len(feats), len(records))
     pairs = list(candidate_pairs(feats, sigs, config))
     del sigs
     verify = Verifier(feats, config)
