@@ -234,14 +234,21 @@ def strip_dateline(text: str) -> str:
 # ---------------------------------------------------------------- names and numbers
 
 # A number stands alone or carries a unit ("£79.7m", "1990s", "5%"); OCR's "0F" or "be1ieves" is no number.
-_NAME_OR_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:m|bn|k|p|s|st|nd|rd|th)?(?!\w)|\b[A-Z][\w'’]*")
-_UNIT = re.compile(r"[a-z]+$")
+# Each look-behind follows the first character: a pattern that opens on a character class is
+# searched for that class at C speed, one that opens on a look-behind is tried at every offset.
+_NUMBER = r"\d(?<![\w.,]\d)\d*(?:[.,]\d+)*(?:m|bn|k|p|s|st|nd|rd|th)?(?!\w)"
+_NAME = r"[A-Z](?<!\w[A-Z])[\w'’]*"
+_NAME_OR_NUMBER = re.compile(f"{_NUMBER}|{_NAME}")
+# Searched apart (twice as fast as the alternation) unless a digit follows an apostrophe: only
+# there can a name ("I'11", OCR for "I'll") hold what would otherwise be a number.
+_NUMBERS, _NAMES, _APOSTROPHE_DIGIT = re.compile(_NUMBER), re.compile(_NAME), re.compile(r"['’]\d")
+_ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
-_LOWER_WORD = re.compile(r"[a-z]+")
+# Each number word as a whole run of lower-case letters, tried only where a substring test finds it.
+_NUMBER_WORD_RUNS = [(w, n, re.compile(rf"{w}(?![a-z])(?<![a-z]{w})")) for w, n in _NUMBER_WORDS.items()]
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
-_POSSESSIVE = re.compile(r"['’]s?$")
 _NOT_NAMES = frozenset("""
 mr mrs ms dr sir the a an he she it they we i in on at but and or if as this that these those there
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
@@ -258,19 +265,34 @@ def names_and_numbers(text: str) -> frozenset[str]:
         ['4000', '79.7', 'acme', 'corp']
     """
     # "five per cent" in one copy is "5%" in another.
-    found = {_NUMBER_WORDS[w] for w in _LOWER_WORD.findall(text.lower()) if w in _NUMBER_WORDS}
-    for m in _NAME_OR_NUMBER.finditer(text):
-        token = m.group(0)
+    lowered = text.lower()
+    found = {n for w, n, run in _NUMBER_WORD_RUNS if w in lowered and run.search(lowered)}
+    if _APOSTROPHE_DIGIT.search(text):
+        matches = _NAME_OR_NUMBER.finditer(text)
+    else:
+        found.update(_number(n) for n in _NUMBERS.findall(text))
+        matches = _NAMES.finditer(text)
+    for m in matches:
+        token = m.group()
         if token[0].isdigit():
-            found.add(_UNIT.sub("", token.replace(",", "")))
+            found.add(_number(token))
             continue
-        before = text[max(0, m.start() - 3): m.start()].rstrip()
-        if (not before or before[-1] in ".!?\"'“‘:—-(\n") and not _NEXT_CAPITAL.match(text, m.end()):
+        start, end = m.span()
+        before = text[max(0, start - 3): start].rstrip()
+        if (not before or before[-1] in ".!?\"'“‘:—-(\n") and not _NEXT_CAPITAL.match(text, end):
             continue  # capitalised because it opens a sentence; "Fenwick Foods ..." still counts
-        word = _POSSESSIVE.sub("", token.lower())
+        word = token.lower()
+        if word[-1] in "'’":  # possessive: "Acme's", "Jones'"
+            word = word[:-1]
+        elif word[-2:] in ("'s", "’s"):
+            word = word[:-2]
         if len(word) > 1 and word not in _NOT_NAMES:
             found.add(word)
     return frozenset(found)
+
+
+def _number(token: str) -> str:
+    return token.replace(",", "").rstrip(_ASCII_LOWER)  # "4,000" is "4000", "5m" is "5"
 
 
 _HEADLINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")

@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.config import DedupeConfig
 from dedupe.teasers import cut_evidence
@@ -70,3 +74,36 @@ def test_spelled_numbers_and_one_word_labels():
 
     assert names_and_numbers("Profits dropped five percent to £579.3 million on the 18th.") == {"5", "579.3", "18"}
     assert strip_dateline("London: Pre-tax profits rose.") == "Pre-tax profits rose."
+
+
+# The one-pass definition names_and_numbers is tuned against (two searches, look-behinds after
+# the first character, substring tests before the number-word search).
+def _names_and_numbers_reference(text):
+    from dedupe.text import _NEXT_CAPITAL, _NOT_NAMES, _NUMBER_WORDS
+    found = {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+    pattern = r"(?<![\w.,])\d+(?:[.,]\d+)*(?:m|bn|k|p|s|st|nd|rd|th)?(?!\w)|\b[A-Z][\w'’]*"
+    for m in re.finditer(pattern, text):
+        token = m.group(0)
+        if token[0].isdigit():
+            found.add(re.sub(r"[a-z]+$", "", token.replace(",", "")))
+            continue
+        before = text[max(0, m.start() - 3): m.start()].rstrip()
+        if (not before or before[-1] in ".!?\"'“‘:—-(\n") and not _NEXT_CAPITAL.match(text, m.end()):
+            continue
+        word = re.sub(r"['’]s?$", "", token.lower())
+        if len(word) > 1 and word not in _NOT_NAMES:
+            found.add(word)
+    return frozenset(found)
+
+
+NAME_PIECES = ["I'11", "'99", "’5", "Acme's", "Jones'", "Smith’s", "O'Neil", "dO'Neil", "eBay", "McDonald", "one",
+               "someone", "Seventeen", "seven", "twenty", "4,000", "£79.7m", "1990s", "5%", "0F", "be1ieves", "3rd",
+               "2.5bn", "x9", ",7", ".8", "A", "The", "Fenwick", "Foods", ". ", " ", "\n", ": ", '"', "(", "-", "—",
+               "'", "’", "s", "S", "word", "İ", "Ünter", "١٢"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(NAME_PIECES), max_size=40).map("".join), st.text(max_size=120)))
+def test_names_and_numbers_equal_the_one_pass_definition(text):
+    from dedupe.text import names_and_numbers
+    assert names_and_numbers(text) == _names_and_numbers_reference(text)
