@@ -66,7 +66,7 @@ def judge_ending(text: str, title: str, config: DedupeConfig) -> tuple[list[str]
 
 
 def _cut_reasons(body: str, marked: bool, title: str, config: DedupeConfig) -> list[str]:
-    if not body or (title and compact(body) == compact(title)) or ends_with_terminal(body):
+    if not body or ends_with_terminal(body) or (title and compact(body) == compact(title)):
         return _NO_REASONS
     if marked:
         return ["cut:ellipsis"]

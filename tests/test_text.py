@@ -107,3 +107,32 @@ NAME_PIECES = ["I'11", "'99", "’5", "Acme's", "Jones'", "Smith’s", "O'Neil",
 def test_names_and_numbers_equal_the_one_pass_definition(text):
     from dedupe.text import names_and_numbers
     assert names_and_numbers(text) == _names_and_numbers_reference(text)
+
+
+LINE_PIECES = ["Photo: Reuters", "Read more", "Share this story", "(c) 2024 Acme", "Prices rose.", "He said",
+               "Word", " ", "\t", "\n", "\n\n", "\n \n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1e", "\x1f", "\x85",
+               "\u2028", "\u2029", "\u00a0", "\u200b", "e\u0301", "“", "”", "—", "…", ". ", "x"]
+line_texts = st.lists(st.sampled_from(LINE_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(line_texts, st.text(max_size=120)))
+def test_strip_furniture_tail_equals_its_split_and_join_definition(text):
+    from dedupe.text import is_boilerplate_line, last_sentence_end, strip_furniture_tail
+    lines = [ln for ln in text.rstrip().splitlines() if ln.strip()]
+    while len(lines) > 1 and is_boilerplate_line(lines[-1]):
+        lines.pop()
+    want = "\n".join(lines).rstrip()
+    end = last_sentence_end(want)
+    if end is not None and end < len(want) and is_boilerplate_line(want[end:]):
+        want = want[:end].rstrip()
+    assert strip_furniture_tail(text) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(line_texts, st.text(max_size=120)))
+def test_fold_equals_nfkc_then_the_table(text):
+    import unicodedata
+
+    from dedupe.text import _FOLD, fold
+    assert fold(text) == unicodedata.normalize("NFKC", text).translate(_FOLD)
