@@ -50,6 +50,7 @@ class Features:
     cut_reasons: list[str]
     ends_terminal: bool
     title: str
+    headline_key: int       # 2**63 | hash_key64 of a distinctive headline (`headline_key`), or 0 when none
     feed: str
     title_only: bool        # the record says nothing beyond its headline
     body_len: int
@@ -66,8 +67,8 @@ class Features:
         flat = (texts.path, texts.offset, texts.body_bytes, texts.names_bytes, texts.n_shingles) \
             if isinstance(texts, TextsOnDisk) else (texts[0], texts[1], texts[2].tobytes())
         return (_features_from, (self.kicker, self.lead_keys.tobytes(), self.cut_reasons, self.ends_terminal,
-                                 self.title, self.feed, self.title_only, self.body_len, self.n_shingles,
-                                 self.date_key, flat))
+                                 self.title, self.headline_key, self.feed, self.title_only, self.body_len,
+                                 self.n_shingles, self.date_key, flat))
 
     @property
     def body(self) -> str:
@@ -106,11 +107,11 @@ class Features:
 
 
 def _features_from(kicker: str | None, lead_keys: bytes, cut_reasons: list[str], ends_terminal: bool, title: str,
-                   feed: str, title_only: bool, body_len: int, n_shingles: int, date_key: str,
+                   headline: int, feed: str, title_only: bool, body_len: int, n_shingles: int, date_key: str,
                    texts: tuple) -> Features:
     where = TextsOnDisk(*texts) if len(texts) == 5 else (texts[0], texts[1], np.frombuffer(texts[2], dtype=np.uint32))
-    return Features(kicker, np.frombuffer(lead_keys, dtype=np.uint32), cut_reasons, ends_terminal, title, feed,
-                    title_only, body_len, n_shingles, date_key, where)
+    return Features(kicker, np.frombuffer(lead_keys, dtype=np.uint32), cut_reasons, ends_terminal, title, headline,
+                    feed, title_only, body_len, n_shingles, date_key, where)
 
 
 Boilerplate = dict[str, frozenset[int]]  # feed -> passage keys of its template sentences
@@ -391,9 +392,21 @@ def _features(rec: Record, kicker: str | None, text: str, template: frozenset[in
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
     return Features(kicker=kicker, lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
                     ends_terminal=ends_terminal, title=title, feed=rec.feed,
+                    headline_key=1 << 63 | hash_key64(key) if (key := headline_key(title)) else 0,
                     title_only=not comp or comp == title_comp, body_len=len(body), n_shingles=len(shingles),
                     date_key=date_key(rec.date),
                     texts=(body, body_raw[: config.short_text_chars * 4], shingles))
+
+
+def headline_key(title: str) -> str:
+    """The compacted headline when it has five words or more, else "": only such a headline is
+    specific enough to stand for a story.
+
+    Example:
+        >>> headline_key("Storm hits the east coast"), headline_key("Storm hits")
+        ('stormhitstheeastcoast', '')
+    """
+    return compact(title) if len(title.split()) >= 5 else ""
 
 
 def _offset_after_prefix(text: str, prefix_chars: int) -> int:

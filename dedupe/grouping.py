@@ -9,7 +9,7 @@ import numpy as np
 
 from . import kernels, sketch
 from .config import DedupeConfig
-from .features import Features, hash_key64
+from .features import Features, headline_key
 from .parallel import map_ranges
 from .report import Report
 from .shingles import overlap, shingle_hashes
@@ -119,7 +119,7 @@ class Verifier:
         # Short feed items describe one wire story in different words: the headline decides,
         # backed by the texts when both have one.
         cfg = self.config
-        if _headline_key(fi.title) and _headline_key(fi.title) == _headline_key(fj.title):
+        if fi.headline_key and fi.headline_key == fj.headline_key and headline_key(fi.title) == headline_key(fj.title):
             # One side says nothing else, or the headline is long enough that two outlets
             # printing it word for word are carrying one syndicated story.
             distinctive = fi.feed != fj.feed and len(fi.title.split()) >= cfg.distinctive_headline_words
@@ -187,14 +187,10 @@ def _headline_names_agree(fi: Features, fj: Features, cfg: DedupeConfig) -> bool
     return len(small) < 2 or len(small & large) >= cfg.names_agree_share * len(small)
 
 
-def _headline_key(title: str) -> str:
-    # Only a headline of five words or more is specific enough to stand for a story.
-    return compact(title) if len(title.split()) >= 5 else ""
-
-
-def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfig) -> Iterator[tuple[int, int]]:
+def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfig,
+                    jobs: int = 1) -> Iterator[tuple[int, int]]:
     """Candidate pairs from whole-text LSH (`sigs`: a signature row per record) and shared lead keys,
-    each pair once, sorted.
+    each pair once, sorted; `jobs` threads sort the LSH bands.
 
     Example:
         >>> from dedupe.features import extract_features
@@ -209,9 +205,10 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     """
     present = np.array([f.n_shingles > 0 for f in feats], dtype=bool)
     n = max(len(feats), 1)
-    lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present, as_codes=True)
+    lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present, as_codes=True, jobs=jobs)
     # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
-    heads = [(i, _HEADLINE_SPACE | hash_key64(key)) for i, f in enumerate(feats) if (key := _headline_key(f.title))]
+    # Headline keys have the top bit set: apart from the 32-bit lead keys.
+    heads = [(i, f.headline_key) for i, f in enumerate(feats) if f.headline_key]
     owner = np.concatenate([np.repeat(np.arange(len(feats)), [len(f.lead_keys) for f in feats]),
                             np.array([i for i, _ in heads], dtype=np.int64)])
     flat = np.concatenate([*(f.lead_keys.astype(np.uint64) for f in feats),
@@ -221,9 +218,6 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     shared = kernels.pairs_in_runs(owner[order], starts, ends, n)
     codes = np.union1d(lsh, shared)
     return zip((codes // n).tolist(), (codes % n).tolist())
-
-
-_HEADLINE_SPACE = 1 << 63  # headline keys apart from the 32-bit lead keys
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,

@@ -11,6 +11,7 @@ from itertools import chain
 from .config import DedupeConfig
 from .features import Features, learn_and_extract
 from .grouping import Edge, Verifier, candidate_pairs, group_stories
+from .parallel import worker_count
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
 from .store import RecordStore, Scratch
@@ -80,7 +81,7 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
     boilerplate, feats, sigs = learn_and_extract(records, config, jobs, spill_dir,
                                                  lambda done: progress("features", done, len(records)))
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
-    pairs = list(candidate_pairs(feats, sigs, config))
+    pairs = list(candidate_pairs(feats, sigs, config, worker_count(jobs)))
     del sigs
     verify = Verifier(feats, config)
     edges = []

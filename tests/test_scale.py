@@ -125,3 +125,18 @@ def test_missing_directories_are_usage_errors(tmp_path):
     assert res.exit_code == 2 and res.stderr.startswith("error: -o ") and res.stderr.count("\n") == 1
     res = run_cli("clean", *SAMPLE_FEEDS, "--temp-dir", tmp_path, "-o", tmp_path / "out.jsonl", "-q")
     assert res.exit_code == 0 and os.listdir(tmp_path) == ["out.jsonl"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(1, 5), st.lists(st.sampled_from([0, 1, 2, 2 ** 31, 2 ** 32 - 1]), min_size=5, max_size=200))
+def test_packed_band_keys_order_rows_as_lexsort_does(columns, values):
+    block = np.array(values[: len(values) // columns * columns] or [0] * columns, dtype=np.uint32).reshape(-1, columns)
+    assert sketch._row_order(block).tolist() == np.lexsort(block.T[::-1]).tolist()
+
+
+def test_bands_sorted_by_threads_give_the_same_pairs():
+    rng = np.random.default_rng(7)
+    sigs = rng.choice(np.array([0, 1, 2 ** 32 - 1], dtype=np.uint32), size=(12_000, 12))  # past the thread floor
+    present = rng.random(12_000) > 0.1
+    one = sketch.candidate_pairs(sigs, 0.5, 12, present, as_codes=True, jobs=1)
+    assert len(one) and np.array_equal(sketch.candidate_pairs(sigs, 0.5, 12, present, as_codes=True, jobs=2), one)
