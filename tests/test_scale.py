@@ -136,7 +136,8 @@ def test_packed_band_keys_order_rows_as_lexsort_does(columns, values):
 
 def test_bands_sorted_by_threads_give_the_same_pairs():
     rng = np.random.default_rng(7)
-    sigs = rng.choice(np.array([0, 1, 2 ** 32 - 1], dtype=np.uint32), size=(12_000, 12))  # past the thread floor
+    values = np.array([*range(15), 2 ** 31, 2 ** 32 - 1], dtype=np.uint32)  # top bits: the packed keys' high half
+    sigs = rng.choice(values, size=(12_000, 12))  # past the thread floor
     present = rng.random(12_000) > 0.1
     one = sketch.candidate_pairs(sigs, 0.5, 12, present, as_codes=True, jobs=1)
     assert len(one) and np.array_equal(sketch.candidate_pairs(sigs, 0.5, 12, present, as_codes=True, jobs=2), one)
