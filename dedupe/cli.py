@@ -19,6 +19,7 @@ from .explain import explain as explain_records
 from .explain import explain_lines
 from .html_report import render_html
 from .pipeline import annotate as annotate_records
+from .pipeline import annotate_jsonl
 from .pipeline import clean as clean_records
 from .records import FieldKeys, InputError, atomic_writer, output_format, read_records, write_rejects, write_rows
 from .report import Report
@@ -127,7 +128,7 @@ def _is_html(path: str) -> bool:
     return path.lower().endswith((".html", ".htm"))
 
 
-def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: FieldKeys,
+def _run(job, jsonl_job, inputs: list[str], output: str | None, fmt: Format | None, keys: FieldKeys,
          config: DedupeConfig, rejects: str | None, report_path: str | None, quiet: bool) -> None:
     _check_inputs(inputs)
     for flag, path in (("-o", output), ("--rejects", rejects), ("--report", report_path)):
@@ -138,13 +139,21 @@ def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: F
     progress = _Progress(not quiet and sys.stderr.isatty())
     with _exit_codes():
         records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
-        rows = job(records, config, keys, report, progress=progress)
-        if output:
-            fmt_out = output_format(output)
+        fmt_out = output_format(output)
+        if fmt_out == "jsonl" and jsonl_job is not None:  # lines rendered by the workers
+            blocks = jsonl_job(records, config, keys, report, progress=progress)
+            if output:
+                with atomic_writer(output, binary=True) as fh:
+                    fh.writelines(blocks)
+            else:
+                sys.stdout.buffer.writelines(blocks)
+                sys.stdout.buffer.flush()
+        elif output:
+            rows = job(records, config, keys, report, progress=progress)
             with atomic_writer(output, binary=fmt_out == "jsonl") as fh:  # JSONL goes out as orjson's bytes
                 write_rows(rows, fh, fmt_out)
         else:
-            write_rows(rows, sys.stdout.buffer, "jsonl")
+            write_rows(job(records, config, keys, report, progress=progress), sys.stdout.buffer, "jsonl")
             sys.stdout.buffer.flush()
     if rejects:
         with atomic_writer(rejects, binary=True) as fh:
@@ -168,7 +177,7 @@ def _run(job, inputs: list[str], output: str | None, fmt: Format | None, keys: F
         _err(f"output             {output}")
 
 
-def _command(job):
+def _command(job, jsonl_job=None):
     def command(
         inputs: Inputs,
         output: Output = None,
@@ -214,14 +223,14 @@ def _command(job):
             _err(f"error: --temp-dir {temp_dir}: no such directory")
             raise typer.Exit(2)
         keys = FieldKeys(text=text_key, id=id_key, title=title_key, feed=feed_key, date=date_key)
-        _run(job, inputs, output, fmt, keys, config, rejects, report, quiet)
+        _run(job, jsonl_job, inputs, output, fmt, keys, config, rejects, report, quiet)
 
     command.__doc__ = job.__doc__.split("\n")[0]
     return command
 
 
 app.command("clean")(_command(clean_records))
-app.command("annotate")(_command(annotate_records))
+app.command("annotate")(_command(annotate_records, annotate_jsonl))
 
 
 @app.command("explain")

@@ -11,7 +11,8 @@ from itertools import chain
 from .config import DedupeConfig
 from .features import Features, learn_and_extract
 from .grouping import Edge, Verifier, candidate_pairs, group_stories
-from .parallel import worker_count
+from .jsonio import dumps_line_bytes
+from .parallel import map_ranges, worker_count
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
 from .store import RecordStore, Scratch
@@ -188,38 +189,78 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
     config = config or DedupeConfig()
     report = report if report is not None else Report()
     started = time.perf_counter()
-    analysis, story_ids = _decide_all(items, config, keys, report, progress)
-    report.records_out = len(analysis.records)
+    verdicts = _Verdicts(*_decide_all(items, config, keys, report, progress))
+    report.records_out = len(verdicts.records)
     try:
-        for rec, verdict in zip(analysis.records, _verdicts(analysis, story_ids)):
-            row = dict(rec.fields)
-            if str(row.get("id")) != rec.id:
-                if "id" in row:
-                    row["source_id"] = row["id"]  # a repeated id, renamed ID#2
-                row["id"] = rec.id  # the id dedupe used (from guid/url/link, or FILE:LINE)
-            row.update(verdict)
-            yield row
+        for i, rec in enumerate(verdicts.records):
+            yield verdicts.row(i, rec)
     finally:
         report.seconds = time.perf_counter() - started
-        analysis.close()
+        verdicts.analysis.close()
 
 
-def _verdicts(analysis: Analysis, story_ids: dict[int, str]) -> Iterator[dict]:
-    """The verdict fields `annotate` adds, per record in input order."""
-    decisions = analysis.decisions
-    ids = _ids(analysis)
-    canon_of = {d.story: i for i, d in enumerate(decisions) if d.canonical}
-    for d in decisions:
-        yield {
-            "story_id": story_ids[d.story],
+def annotate_jsonl(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
+                   report: Report | None = None, progress: Progress = _no_progress) -> Iterator[bytes]:
+    """`annotate`'s rows as JSON lines: UTF-8 blocks of whole lines, in input order.
+
+    The bytes `records.write_rows` writes of `annotate`, rendered by `config.jobs` worker
+    processes (for a big input) while this one writes them.
+
+    Example:
+        >>> b"".join(annotate_jsonl(["Storms hit the coast on Monday. Power was cut."]))[:42]
+        b'{"text":"Storms hit the coast on Monday. Po'
+    """
+    config = config or DedupeConfig()
+    report = report if report is not None else Report()
+    started = time.perf_counter()
+    verdicts = _Verdicts(*_decide_all(items, config, keys, report, progress))
+    n = report.records_out = len(verdicts.records)
+    try:
+        jobs = config.jobs if n >= config.parallel_min_records else 1
+        yield from map_ranges(_jsonl_block, verdicts, n, jobs, _LINES_PER_BLOCK)
+    finally:
+        report.seconds = time.perf_counter() - started
+        verdicts.analysis.close()
+
+
+_LINES_PER_BLOCK = 1000
+
+
+def _jsonl_block(verdicts: _Verdicts, lo: int, hi: int) -> bytes:
+    return b"".join(dumps_line_bytes(verdicts.row(i, rec)) for i, rec in enumerate(verdicts.records[lo:hi], lo))
+
+
+class _Verdicts:
+    """The verdict fields `annotate` adds to each record (`fields`), and the annotated row (`row`)."""
+
+    def __init__(self, analysis: Analysis, story_ids: dict[int, str]) -> None:
+        self.analysis, self.story_ids = analysis, story_ids
+        self.records, self.decisions, self.ids = analysis.records, analysis.decisions, _ids(analysis)
+        self.canon_of = {d.story: i for i, d in enumerate(self.decisions) if d.canonical}
+
+    def fields(self, i: int) -> dict:
+        """The verdict fields of record `i`."""
+        d, ids = self.decisions[i], self.ids
+        return {
+            "story_id": self.story_ids[d.story],
             "canonical": d.canonical,
-            "duplicate_of": None if d.canonical else ids[canon_of[d.story]],
+            "duplicate_of": None if d.canonical else ids[self.canon_of[d.story]],
             "truncated": d.truncated,
             "completed_by": None if d.completed_by is None else ids[d.completed_by],
-            "repaired_text": _repaired_text(analysis.records, d),
+            "repaired_text": _repaired_text(self.records, d),
             "kicker": d.kicker,
             "reasons": d.reasons,
         }
+
+    def row(self, i: int, rec: Record) -> dict:
+        """Record `i` (`rec`) as `annotate` gives it: its fields, the id dedupe used, the verdict."""
+        row = dict(rec.fields)
+        if str(row.get("id")) != rec.id:
+            if "id" in row:
+                row["source_id"] = row["id"]  # a repeated id, renamed ID#2
+            row["id"] = rec.id  # the id dedupe used (from guid/url/link, or FILE:LINE)
+        row.update(self.fields(i))
+        return row
 
 
 def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
@@ -290,9 +331,10 @@ def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, r
     _count(analysis.decisions, report)
     story_ids = _story_ids(analysis.decisions)
     if report.audit is not None:
-        for rec, d, verdict in zip(records, analysis.decisions, _verdicts(analysis, story_ids)):
+        verdicts = _Verdicts(analysis, story_ids)
+        for i, (rec, d) in enumerate(zip(records, analysis.decisions)):
             report.audit.append({"id": rec.id, "feed": rec.feed, "title": rec.title, "text": rec.text,
-                                 "date": rec.date, "repair": d.repair, **verdict})
+                                 "date": rec.date, "repair": d.repair, **verdicts.fields(i)})
     return analysis, story_ids
 
 

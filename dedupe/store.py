@@ -206,7 +206,10 @@ class RecordStore(Sequence[Record]):
 
     def __getitem__(self, i: int | slice) -> Record | list[Record]:
         if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+            lo, hi, step = i.indices(len(self))
+            if self.spilled and step == 1 and lo < hi:
+                return self._range(lo, hi)
+            return [self[k] for k in range(lo, hi, step)]
         if not self.spilled:
             return self.memory[i]
         if self.file is not None:
@@ -216,6 +219,15 @@ class RecordStore(Sequence[Record]):
             return self.kept[i]
         end = self.offsets[i + 1] if i + 1 < len(self.offsets) else self.size
         return _record(os.pread(_fd(self.path), end - self.offsets[i], self.offsets[i]))
+
+    def _range(self, lo: int, hi: int) -> list[Record]:
+        # Records lo..hi lie end to end: one read, not one a record.
+        if self.file is not None:
+            self.file.flush()
+        start = self.offsets[lo]
+        end = self.offsets[hi] if hi < len(self.offsets) else self.size
+        lines = os.pread(_fd(self.path), end - start, start).split(b"\n")
+        return [self.kept[k] if k in self.kept else _record(line) for k, line in enumerate(lines[: hi - lo], lo)]
 
     def __iter__(self) -> Iterator[Record]:
         if not self.spilled:
