@@ -207,8 +207,11 @@ def annotate_jsonl(items: Iterable, config: DedupeConfig | None = None, keys: Fi
     processes (for a big input) while this one writes them.
 
     Example:
-        >>> b"".join(annotate_jsonl(["Storms hit the coast on Monday. Power was cut."]))[:42]
-        b'{"text":"Storms hit the coast on Monday. Po'
+        >>> import json
+        >>> lines = b"".join(annotate_jsonl(["Storms hit the coast on Monday. Power was cut.",
+        ...                                  "Storms hit the coast on Monday. Power was cut."])).splitlines()
+        >>> [(row["story_id"], row["canonical"]) for row in map(json.loads, lines)]
+        [('s1', True), ('s1', False)]
     """
     config = config or DedupeConfig()
     report = report if report is not None else Report()
