@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -215,15 +216,20 @@ def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...],
           lowered: dict[str, str]) -> tuple[str | None, Any]:
     if forced is not None:
         return (forced, obj[forced]) if forced in obj else (None, None)
-    for c in candidates:
-        k = lowered.get(c.lower())
-        if k is not None and obj[k] not in (None, ""):
-            return k, obj[k]
-    for c in candidates:
-        k = lowered.get(c.lower())
+    first_present: tuple[str | None, Any] = (None, None)
+    for c in _lower_case(candidates):
+        k = lowered.get(c)
         if k is not None:
-            return k, obj[k]
-    return None, None
+            if obj[k] not in (None, ""):
+                return k, obj[k]
+            if first_present[0] is None:
+                first_present = (k, obj[k])  # the pick when every candidate is empty
+    return first_present
+
+
+@lru_cache(maxsize=16)
+def _lower_case(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k.lower() for k in keys)
 
 
 
@@ -241,7 +247,9 @@ class _Builder:
     def build(self, obj: Any, path: str, line: int, raw: bytes | str) -> Record | None:
         where = f"{path}:{line}"
         strict = self.config.strict
-        if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > self.config.max_record_bytes:
+        # A character is at most 4 bytes of UTF-8: most lines need no encoding to be measured.
+        if isinstance(raw, str) and len(raw) * 4 > self.config.max_record_bytes \
+                and len(raw.encode("utf-8", "replace")) > self.config.max_record_bytes:
             _reject(self.report, strict, "record_too_large", where,
                     f"record is over {self.config.max_record_bytes} bytes (raise --max-record-bytes)", raw,
                     counted=True)
@@ -252,7 +260,7 @@ class _Builder:
             _reject(self.report, strict, "not_an_object", where,
                     f"expected a JSON object, got {type(obj).__name__} (one object per record)", raw, counted=True)
             return None
-        self.seen_keys.update(str(k) for k in obj)
+        self.seen_keys.update(map(str, obj))
         lowered = {k.lower(): k for k in obj if isinstance(k, str)}
         text_key, text = _pick(obj, self.keys.text, TEXT_KEYS, lowered)
         _, title = _pick(obj, self.keys.title, TITLE_KEYS, lowered)

@@ -104,8 +104,13 @@ def write_texts(path: str, items: Iterable[tuple[str, str, np.ndarray]]) -> list
 _RECORD_FIELDS = ("seq", "id", "text", "title", "feed", "date", "origin", "fields", "text_field")
 
 
+_FLAT = {str, bool, int, type(None)}
+
+
 def _json_safe(value: Any) -> bool:
     # Only what JSON gives back unchanged: a dict with a tuple, a date or an int key would not.
+    if type(value) is dict and all(type(k) is str and type(v) in _FLAT for k, v in value.items()):
+        return True  # what most records are: string keys, strings and small values, one test
     if value is None or isinstance(value, (str, bool, int)):
         return True
     if isinstance(value, float):
