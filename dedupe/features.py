@@ -286,14 +286,14 @@ def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, st
                    lo: int, hi: int) -> tuple[list[Features], np.ndarray]:
     records, boilerplate, config, spill_dir = shared
     feats = [extract_features(r, boilerplate, config) for r in records[lo:hi]]
-    return _signed(feats, config, spill_dir, f"texts-{lo:012d}.bin")
+    return _signed(feats, config, spill_dir)
 
 
 def _extract_indexes(shared: tuple[Sequence[Record], np.ndarray, Boilerplate, DedupeConfig, str | None],
                      lo: int, hi: int) -> tuple[list[Features], np.ndarray]:
     records, indexes, boilerplate, config, spill_dir = shared
     feats = [extract_features(records[i], boilerplate, config) for i in indexes[lo:hi].tolist()]
-    return _signed(feats, config, spill_dir, f"texts-again-{lo:012d}.bin")
+    return _signed(feats, config, spill_dir)
 
 
 def _learn_and_extract_range(shared: tuple[Sequence[Record], DedupeConfig, str | None], lo: int,
@@ -307,15 +307,15 @@ def _learn_and_extract_range(shared: tuple[Sequence[Record], DedupeConfig, str |
         extra = _NONE if text == r.text else np.setdiff1d(np.unique(passage_keys(text)), keys, assume_unique=True)
         rows.append((n, r.feed, keys, extra))
         feats.append(_features(r, kicker, text, None, config))
-    return (*_signed(feats, config, spill_dir, f"texts-{lo:012d}.bin"), _per_feed(rows))
+    return (*_signed(feats, config, spill_dir), _per_feed(rows))
 
 
-def _signed(feats: list[Features], config: DedupeConfig, spill_dir: str | None,
-            name: str) -> tuple[list[Features], np.ndarray]:
+def _signed(feats: list[Features], config: DedupeConfig, spill_dir: str | None) -> tuple[list[Features], np.ndarray]:
     sigs = sketch.signature_matrix([f.shingles for f in feats], config.num_perm, config.seed)
     if spill_dir is not None:
-        # Only the short parts travel back to the parent; the long ones wait on disk.
-        where = write_texts(os.path.join(spill_dir, name), (f.texts for f in feats))
+        # Only the short parts travel back to the parent; the long ones wait on disk, in one
+        # file a process (a file a chunk made hundreds, and removing each costs milliseconds).
+        where = write_texts(os.path.join(spill_dir, f"texts-{os.getpid()}.bin"), (f.texts for f in feats))
         feats = [f.spill(w) for f, w in zip(feats, where)]
     return feats, sigs
 
