@@ -377,8 +377,7 @@ def _features(rec: Record, kicker: str | None, text: str, template: frozenset[in
     title_comp = compact(title)
     # Judge the ending without furniture or the feed's learned boilerplate ("Sign up for ...").
     reasons, ends_terminal = judge_ending(story, rec.title, config)
-    story_comp = compact(story)
-    if title and story_comp.startswith(title_comp) and len(story_comp) > len(title_comp) + 20:
+    if title and _opens_with(story, title_comp, len(title_comp) + 21):
         # The headline repeated as the first line (or sub-headline) is not story text.
         story = story[_offset_after_prefix(story, len(title_comp)):].lstrip(" :-\n")
     story = strip_dateline(story)
@@ -407,6 +406,18 @@ def headline_key(title: str) -> str:
         ('stormhitstheeastcoast', '')
     """
     return compact(title) if len(title.split()) >= 5 else ""
+
+
+def _opens_with(text: str, prefix: str, min_chars: int) -> bool:
+    """Whether `compact(text)` starts with `prefix` and has at least `min_chars` characters."""
+    # ASCII compacts character by character: the compaction of the text's head is the head
+    # of its compaction, and a head long enough decides without compacting the whole text.
+    if text.isascii() and len(text) > 4 * min_chars:
+        head = compact(text[: 4 * min_chars])
+        if len(head) >= min_chars:
+            return head.startswith(prefix)
+    whole = compact(text)
+    return len(whole) >= min_chars and whole.startswith(prefix)
 
 
 def _offset_after_prefix(text: str, prefix_chars: int) -> int:

@@ -136,3 +136,14 @@ def test_fold_equals_nfkc_then_the_table(text):
 
     from dedupe.text import _FOLD, fold
     assert fold(text) == unicodedata.normalize("NFKC", text).translate(_FOLD)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(line_texts, st.text(alphabet="ab .,-\n", max_size=300), st.text(max_size=120)),
+       st.integers(0, 40), st.integers(0, 60))
+def test_headline_test_on_the_head_equals_compacting_the_whole(text, cut, min_chars):
+    from dedupe.features import _opens_with
+    from dedupe.text import compact
+    whole = compact(text)
+    for prefix in (whole[:cut], whole[:cut] + "x"):
+        assert _opens_with(text, prefix, min_chars) == (len(whole) >= min_chars and whole.startswith(prefix))
