@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -17,7 +18,7 @@ from .parallel import map_ranges
 from .records import Record, date_key
 from .shingles import shingle_hashes
 from .store import TextsOnDisk, write_texts
-from .teasers import judge_ending
+from .teasers import NO_REASONS, judge_ending
 from .text import (
     codepoints,
     compact,
@@ -109,9 +110,12 @@ class Features:
 def _features_from(kicker: str | None, lead_keys: bytes, cut_reasons: list[str], ends_terminal: bool, title: str,
                    headline: int, feed: str, title_only: bool, body_len: int, n_shingles: int, date_key: str,
                    texts: tuple) -> Features:
-    where = TextsOnDisk(*texts) if len(texts) == 5 else (texts[0], texts[1], np.frombuffer(texts[2], dtype=np.uint32))
-    return Features(kicker, np.frombuffer(lead_keys, dtype=np.uint32), cut_reasons, ends_terminal, title, headline,
-                    feed, title_only, body_len, n_shingles, date_key, where)
+    # Unpickling makes every string and list anew: the feed names, spill file names and the
+    # empty reasons repeat on a million records and are shared again here (~100 bytes a record).
+    where = TextsOnDisk(sys.intern(texts[0]), *texts[1:]) if len(texts) == 5 \
+        else (texts[0], texts[1], np.frombuffer(texts[2], dtype=np.uint32))
+    return Features(kicker, np.frombuffer(lead_keys, dtype=np.uint32), cut_reasons or NO_REASONS, ends_terminal,
+                    title, headline, sys.intern(feed), title_only, body_len, n_shingles, date_key, where)
 
 
 Boilerplate = dict[str, frozenset[int]]  # feed -> passage keys of its template sentences
@@ -414,7 +418,7 @@ def _opens_with(text: str, prefix: str, min_chars: int) -> bool:
     # of its compaction, and a head long enough decides without compacting the whole text.
     if text.isascii() and len(text) > 4 * min_chars:
         head = compact(text[: 4 * min_chars])
-        if len(head) >= min_chars:
+        if len(head) >= max(min_chars, len(prefix)):
             return head.startswith(prefix)
     whole = compact(text)
     return len(whole) >= min_chars and whole.startswith(prefix)

@@ -22,7 +22,7 @@ from .text import (
 if TYPE_CHECKING:
     from .features import Features
 
-_NO_REASONS: list[str] = []  # shared by every text that is not cut; never changed (a million records)
+NO_REASONS: list[str] = []  # shared by every text that is not cut; never changed (a million records)
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 
 
@@ -67,7 +67,7 @@ def judge_ending(text: str, title: str, config: DedupeConfig) -> tuple[list[str]
 
 def _cut_reasons(body: str, marked: bool, title: str, config: DedupeConfig) -> list[str]:
     if not body or ends_with_terminal(body) or (title and compact(body) == compact(title)):
-        return _NO_REASONS
+        return NO_REASONS
     if marked:
         return ["cut:ellipsis"]
     if unclosed_quote(body):
@@ -78,7 +78,7 @@ def _cut_reasons(body: str, marked: bool, title: str, config: DedupeConfig) -> l
     inner_end = any(e < len(body) - 1 for e in sentence_ends(body))
     if words >= config.cut_min_words or inner_end:
         return ["cut:no_terminal_punctuation"]
-    return _NO_REASONS
+    return NO_REASONS
 
 
 def cut_evidence(text: str, title: str, config: DedupeConfig) -> list[str]:
