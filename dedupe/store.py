@@ -90,14 +90,17 @@ def write_texts(path: str, items: Iterable[tuple[str, str, np.ndarray]]) -> list
         >>> s.close()
     """
     out = []
-    with open(path, "ab") as fh:
+    # A megabyte buffer and no joined copy: a record's 15 KB went out in a system call of its own.
+    with open(path, "ab", buffering=1 << 20) as fh:
         offset = fh.tell()
         for body, names_text, shingles in items:
             b, n = body.encode("utf-8"), names_text.encode("utf-8")
-            s = shingles.astype(np.uint32, copy=False).tobytes()
-            fh.write(b + n + s)
+            s = np.ascontiguousarray(shingles, dtype=np.uint32)
+            fh.write(b)
+            fh.write(n)
+            fh.write(s)
             out.append(TextsOnDisk(path, offset, len(b), len(n), len(shingles)))
-            offset += len(b) + len(n) + len(s)
+            offset += len(b) + len(n) + s.nbytes
     return out
 
 
