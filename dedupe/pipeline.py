@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -326,8 +328,9 @@ def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, r
                 progress: Progress) -> tuple[Analysis, dict[int, str]]:
     scratch = Scratch(config.temp_dir)
     try:
-        records = _as_records(items, config, keys, report, scratch)
-        analysis = analyse(records, config, report, progress, scratch)
+        with _no_cycle_collection():
+            records = _as_records(items, config, keys, report, scratch)
+            analysis = analyse(records, config, report, progress, scratch)
     except BaseException:
         scratch.close()
         raise
@@ -339,6 +342,20 @@ def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, r
             report.audit.append({"id": rec.id, "feed": rec.feed, "title": rec.title, "text": rec.text,
                                  "date": rec.date, "repair": d.repair, **verdicts.fields(i)})
     return analysis, story_ids
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    # A run keeps millions of objects (records, features, pairs, decisions) alive to its end;
+    # the cycle collector would walk them again and again (15% of the parent's CPU on 200k records).
+    # None of them form cycles: reference counting frees what dies, the collector runs after.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _members(labels: list[int]) -> dict[int, list[int]]:
