@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -41,16 +42,19 @@ class Verifier:
 
     def __init__(self, feats: list[Features], config: DedupeConfig) -> None:
         self.feats, self.config = feats, config
-        self.cache: dict[tuple[int, int], Edge | None] = {}
-        self.shared: dict[tuple[int, int], int] = {}
+        # Keyed by the pair's code `i * len(feats) + j` (i < j): an int costs a third of a tuple,
+        # and a million records have a million pairs.
+        self.cache: dict[int, Edge | None] = {}
+        self.shared: dict[int, int] = {}
 
     def __call__(self, i: int, j: int) -> Edge | None:
-        key = (i, j) if i < j else (j, i)
+        i, j = (i, j) if i < j else (j, i)
+        key = i * len(self.feats) + j
         if key not in self.cache:
-            self.cache[key] = self._verify(*key)
+            self.cache[key] = self._verify(i, j)
         return self.cache[key]
 
-    def verify_all(self, pairs: list[tuple[int, int]], jobs: int = 1) -> Iterator[Edge | None]:
+    def verify_all(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> Iterator[Edge | None]:
         """`self(i, j)` for every pair, in order, checked by `jobs` worker processes; results are cached here.
 
         Example:
@@ -83,7 +87,7 @@ class Verifier:
 
     def shared_shingles(self, i: int, j: int) -> int:
         """How many shingles two records share (cached)."""
-        key = (i, j) if i < j else (j, i)
+        key = i * len(self.feats) + j if i < j else j * len(self.feats) + i
         if key not in self.shared:
             self.shared[key] = overlap(self.feats[i].shingles, self.feats[j].shingles)
         return self.shared[key]
@@ -140,12 +144,13 @@ class Verifier:
         return None
 
 
-def _verify_range(shared: tuple[Verifier, list[tuple[int, int]]], lo: int,
-                  hi: int) -> list[tuple[tuple[int, int], Edge | None, int | None]]:
+def _verify_range(shared: tuple[Verifier, Sequence[tuple[int, int]]], lo: int,
+                  hi: int) -> list[tuple[int, Edge | None, int | None]]:
     verify, pairs = shared
+    n = len(verify.feats)
     out = []
     for i, j in pairs[lo:hi]:
-        key = (i, j) if i < j else (j, i)
+        key = i * n + j if i < j else j * n + i
         out.append((key, verify(i, j), verify.shared.pop(key, None)))
         # `verify_all` caches what comes back; a worker holding its copy too would grow by
         # its share of every pair (a few hundred MB a worker on a million records).
@@ -187,8 +192,51 @@ def _headline_names_agree(fi: Features, fj: Features, cfg: DedupeConfig) -> bool
     return len(small) < 2 or len(small & large) >= cfg.names_agree_share * len(small)
 
 
+class PairCodes(Sequence[tuple[int, int]]):
+    """Sorted pairs (i, j), i < j, of `n` records, kept as the codes `i * n + j` in one numpy array.
+
+    A million pairs as tuples cost ~200 MB, and each worker that reads them would copy the
+    pages it touches; as codes they cost 8 MB and are read in place.
+
+    Example:
+        >>> pairs = PairCodes(np.array([1, 6]), 4)
+        >>> list(pairs), (1, 2) in pairs, (0, 2) in pairs, pairs[1:]
+        ([(0, 1), (1, 2)], True, False, [(1, 2)])
+    """
+
+    def __init__(self, codes: np.ndarray, n: int) -> None:
+        self.codes, self.n = codes, max(n, 1)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, k: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(k, slice):
+            codes = self.codes[k]
+            return list(zip((codes // self.n).tolist(), (codes % self.n).tolist()))
+        code = int(self.codes[k])
+        return code // self.n, code % self.n
+
+    def __contains__(self, pair: object) -> bool:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and 0 <= pair[0] < pair[1] < self.n):
+            return False
+        code = pair[0] * self.n + pair[1]
+        at = int(np.searchsorted(self.codes, code))
+        return at < len(self.codes) and int(self.codes[at]) == code
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for lo in range(0, len(self.codes), 65536):
+            yield from self[lo: lo + 65536]
+
+
 def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfig,
-                    jobs: int = 1) -> Iterator[tuple[int, int]]:
+                    jobs: int = 1) -> PairCodes:
     """Candidate pairs from whole-text LSH (`sigs`: a signature row per record) and shared lead keys,
     each pair once, sorted; `jobs` threads sort the LSH bands.
 
@@ -216,8 +264,7 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     order = np.argsort(flat, kind="stable")
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
     shared = kernels.pairs_in_runs(owner[order], starts, ends, n)
-    codes = np.union1d(lsh, shared)
-    return zip((codes // n).tolist(), (codes % n).tolist())
+    return PairCodes(np.union1d(lsh, shared), n)
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,

@@ -12,7 +12,7 @@ from itertools import chain
 
 from .config import DedupeConfig
 from .features import Features, learn_and_extract
-from .grouping import Edge, Verifier, candidate_pairs, group_stories
+from .grouping import Edge, PairCodes, Verifier, candidate_pairs, group_stories
 from .jsonio import dumps_line_bytes
 from .parallel import map_ranges, worker_count
 from .records import FieldKeys, Record, records_from_objects
@@ -53,7 +53,7 @@ class Analysis:
     records: Sequence[Record]
     features: list[Features]
     verify: Verifier
-    candidates: set[tuple[int, int]]
+    candidates: PairCodes  # (i, j) in candidates: whether the pair was a candidate
     joins: list[tuple[Edge, bool]]
     decisions: list[Decision]
     scratch: Scratch | None = None  # the run's temporary files, when the input was big
@@ -84,7 +84,7 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
     boilerplate, feats, sigs = learn_and_extract(records, config, jobs, spill_dir,
                                                  lambda done: progress("features", done, len(records)))
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
-    pairs = list(candidate_pairs(feats, sigs, config, worker_count(jobs)))
+    pairs = candidate_pairs(feats, sigs, config, worker_count(jobs))
     del sigs
     verify = Verifier(feats, config)
     edges = []
@@ -100,7 +100,7 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
     decisions = [Decision(story=labels[i], kicker=f.kicker) for i, f in enumerate(feats)]
     for members in _members(labels).values():
         _decide_story(members, records, feats, decisions, verify, config)
-    return Analysis(records, feats, verify, set(pairs), joins, decisions, scratch)
+    return Analysis(records, feats, verify, pairs, joins, decisions, scratch)
 
 
 def decide(records: list[Record], config: DedupeConfig, report: Report,
