@@ -70,7 +70,11 @@ class _Progress:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if self.enabled and (done == total or now - self.last > 0.2):
+        if self.enabled and total <= 0 and now - self.last > 0.2:  # while the input is read: a count
+            self.last = now
+            sys.stderr.write(f"\r{stage:<10} {done}")
+            sys.stderr.flush()
+        elif self.enabled and total > 0 and (done == total or now - self.last > 0.2):
             self.last = now
             width = 30
             filled = width * done // max(total, 1)

@@ -7,17 +7,18 @@ import re
 import sys
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
 from . import kernels, sketch
 from .config import DedupeConfig
-from .parallel import map_ranges
+from .parallel import map_ranges, map_tasks
 from .records import Record, date_key
 from .shingles import shingle_hashes
-from .store import TextsOnDisk, write_texts
+from .store import StoredRange, TextsOnDisk, write_texts
 from .teasers import NO_REASONS, judge_ending
 from .text import (
     codepoints,
@@ -133,12 +134,12 @@ def learn_boilerplate(records: Sequence[Record], config: DedupeConfig, jobs: int
         True
     """
     tally = PassageTally()
-    for part in map_ranges(_passage_keys, records, len(records), jobs, _CHUNK):
+    for part in map_ranges(_passage_keys, records, len(records), jobs, CHUNK):
         tally.add(part)
     return tally.learn(config)
 
 
-_CHUNK = 500  # records per task sent to a worker
+CHUNK = 500  # records per task sent to a worker
 _MIN_PASSAGE = 8  # shorter passages ("Photo.", "Reuters") are never learned
 
 # Per feed, of a range of records: their indexes, how many distinct passage keys each has and
@@ -245,7 +246,11 @@ def extract_all(records: Sequence[Record], boilerplate: Boilerplate, config: Ded
         [(1, (1, 128))]
     """
     shared = (records, boilerplate, config, spill_dir)
-    yield from map_ranges(_extract_range, shared, len(records), jobs, _CHUNK)
+    yield from map_ranges(_extract_range, shared, len(records), jobs, CHUNK)
+
+
+# Index of its first record; the records, or where they lie in a spilled store; spill directory or None.
+Chunk = tuple[int, list[Record] | StoredRange, str | None]
 
 
 def learn_and_extract(records: Sequence[Record], config: DedupeConfig, jobs: int = 1, spill_dir: str | None = None,
@@ -263,27 +268,74 @@ def learn_and_extract(records: Sequence[Record], config: DedupeConfig, jobs: int
         >>> len(learned["f"]), feats[0].body, sigs.shape
         (1, 'story 0 here.', (5, 128))
     """
+    return learn_and_extract_chunks(record_chunks(records, spill_dir), records, config, jobs, on_progress)
+
+
+def record_chunks(records: Sequence[Record], spill_dir: str | None = None) -> Iterator[Chunk]:
+    """The records as `learn_and_extract_chunks` takes them, `CHUNK` at a time.
+
+    Example:
+        >>> [(lo, len(part)) for lo, part, _ in record_chunks([Record(i, str(i), "x", "", "f", None, "")
+        ...                                                     for i in range(501)])]
+        [(0, 500), (500, 1)]
+    """
+    return ((lo, list(records[lo: lo + CHUNK]), spill_dir) for lo in range(0, len(records), CHUNK))
+
+
+def learn_and_extract_chunks(chunks: Iterable[Chunk], records: Sequence[Record], config: DedupeConfig,
+                             jobs: int = 1, on_progress: Callable[[int], None] | None = None,
+                             ) -> tuple[Boilerplate, list[Features], np.ndarray]:
+    """`learn_and_extract` of records that arrive in chunks while they are still being read.
+
+    The work goes to `jobs` worker processes once `parallel_min_records` records have come
+    (fewer are worked here), so reading overlaps extracting. `records` must hold every record
+    by the time `chunks` ends: the few that hold a learned sentence are read back from it.
+
+    Example:
+        >>> recs = [Record(i, str(i), f"Story {i} here. Sign up now.", "", "f", None, "") for i in range(5)]
+        >>> learned, feats, sigs = learn_and_extract_chunks([(0, recs[:3], None), (3, recs[3:], None)], recs,
+        ...                                                 DedupeConfig())
+        >>> len(learned["f"]), len(feats), sigs.shape
+        (1, 5, (5, 128))
+    """
+    chunks = iter(chunks)
+    ahead = []  # chunks read before it is known whether workers are worth starting
+    while sum(len(c[1]) for c in ahead) < config.parallel_min_records and (chunk := next(chunks, None)):
+        ahead.append(chunk)
+    workers = jobs if sum(len(c[1]) for c in ahead) >= config.parallel_min_records else 1
     tally = PassageTally()
     feats: list[Features] = []
-    sigs = np.empty((len(records), config.num_perm), dtype=np.uint32)  # 512 bytes a record, until candidates
-    for part, part_sigs, passages in map_ranges(_learn_and_extract_range, (records, config, spill_dir),
-                                                len(records), jobs, _CHUNK):
-        sigs[len(feats): len(feats) + len(part)] = part_sigs
+    sig_parts = []
+    for part, part_sigs, passages in map_tasks(_learn_and_extract_task, config, chain(ahead, chunks), workers):
+        if part and isinstance(part[0].texts, TextsOnDisk) and feats and isinstance(feats[-1].texts, tuple):
+            # The input grew past `spill_records` while it was read: what came before goes to disk too.
+            _spill(feats, os.path.dirname(part[0].texts.path))
         feats.extend(part)
+        sig_parts.append(part_sigs)
         tally.add(passages)
         if on_progress is not None:
             on_progress(len(feats))
+    sigs = np.concatenate(sig_parts) if sig_parts else np.empty((0, config.num_perm), dtype=np.uint32)
+    del sig_parts
     learned = tally.learn(config)
     again = tally.holding(learned)
     del tally
+    spill_dir = os.path.dirname(feats[0].texts.path) if feats and isinstance(feats[0].texts, TextsOnDisk) else None
     done = 0
     for part, part_sigs in map_ranges(_extract_indexes, (records, again, learned, config, spill_dir),
-                                      len(again), jobs, _CHUNK):
+                                      len(again), workers, CHUNK):
         for n, f in enumerate(part, done):
             feats[again[n]] = f
         sigs[again[done: done + len(part)]] = part_sigs
         done += len(part)
     return learned, feats, sigs
+
+
+def _spill(feats: list[Features], spill_dir: str) -> None:
+    start = next(k for k, f in enumerate(feats) if isinstance(f.texts, tuple))
+    where = write_texts(os.path.join(spill_dir, f"texts-{os.getpid()}.bin"), (f.texts for f in feats[start:]))
+    for f, w in zip(feats[start:], where):
+        f.spill(w)
 
 
 def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],
@@ -300,11 +352,11 @@ def _extract_indexes(shared: tuple[Sequence[Record], np.ndarray, Boilerplate, De
     return _signed(feats, config, spill_dir)
 
 
-def _learn_and_extract_range(shared: tuple[Sequence[Record], DedupeConfig, str | None], lo: int,
-                             hi: int) -> tuple[list[Features], np.ndarray, dict[str, FeedPassages]]:
-    records, config, spill_dir = shared
+def _learn_and_extract_task(config: DedupeConfig,
+                            task: Chunk) -> tuple[list[Features], np.ndarray, dict[str, FeedPassages]]:
+    lo, records, spill_dir = task
     feats, rows = [], []
-    for n, r in enumerate(records[lo:hi], lo):
+    for n, r in enumerate(records if isinstance(records, list) else records.read(), lo):
         kicker, text = split_kicker(fold(r.text))
         keys = np.unique(passage_keys(r.text))
         # Learning counts the text's sentences; the template test (`_story_lines`) reads the story text's.

@@ -65,7 +65,9 @@ class Verifier:
             >>> [e.reason for e in v.verify_all([(0, 1)])]
             ['near_duplicate:0.81']
         """
-        for part in map_ranges(_verify_range, (self, pairs), len(pairs), jobs, 2000):
+        # Reading a record's features bumps reference counts, which makes a forked worker copy the
+        # page they lie on: a worker lives for 100 ranges (200,000 pairs), not for a million pairs.
+        for part in map_ranges(_verify_range, (self, pairs), len(pairs), jobs, 2000, tasks_per_worker=100):
             for key, edge, shared in part:
                 self.cache[key] = edge
                 if shared is not None:

@@ -6,7 +6,8 @@ import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 _shared: Any = None  # what every task reads (the records, the config): set in each worker once
@@ -41,12 +42,14 @@ def _call(task: tuple[Callable[[Any, int, int], Any], int, int]) -> Any:
 
 
 def map_ranges(fn: Callable[[Any, int, int], Any], shared: Any, n: int, jobs: int,
-               chunk: int = 500) -> Iterator[Any]:
+               chunk: int = 500, tasks_per_worker: int | None = None) -> Iterator[Any]:
     """`fn(shared, lo, hi)` over consecutive ranges of `range(n)`, yielded in order.
 
     With one worker (or `n <= chunk`) everything runs here. Otherwise `shared` goes to each worker
     once (inherited by fork on Linux, pickled in memory elsewhere; nothing is read back from disk)
-    and only the ranges and results travel. `fn` must be a module-level function.
+    and only the ranges and results travel. `fn` must be a module-level function. With
+    `tasks_per_worker`, a worker is replaced by a fresh fork after that many ranges: the pages of
+    `shared` it touched, and so copied, are given back.
 
     Example:
         >>> list(map_ranges(lambda xs, lo, hi: sum(xs[lo:hi]), [1, 2, 3, 4], 4, jobs=1, chunk=2))
@@ -62,11 +65,48 @@ def map_ranges(fn: Callable[[Any, int, int], Any], shared: Any, n: int, jobs: in
     # with this process after the fork are not copied just to be scanned.
     gc.freeze()
     try:
-        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,),
+                                                      maxtasksperchild=tasks_per_worker) as pool:
             _widen_result_pipe(pool)
             yield from pool.imap(_call, tasks)
     finally:
         gc.unfreeze()
+
+
+def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any], jobs: int) -> Iterator[Any]:
+    """`fn(shared, task)` for each task, yielded in order, while the tasks are still being made.
+
+    Tasks are drawn here (in the caller's thread) only a few ahead of the results, so a task
+    stream that reads its input overlaps the reading with the work, in bounded memory. Tasks and
+    results travel pickled in memory; `shared` goes to each worker once, as in `map_ranges`.
+
+    Example:
+        >>> list(map_tasks(lambda base, t: base + t, 10, iter([1, 2, 3]), jobs=1))
+        [11, 12, 13]
+    """
+    workers = worker_count(jobs)
+    if workers <= 1:
+        yield from (fn(shared, task) for task in tasks)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    gc.freeze()
+    try:
+        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+            _widen_result_pipe(pool)
+            pending: deque = deque()
+            for task in tasks:
+                pending.append(pool.apply_async(_call_task, ((fn, task),)))
+                while len(pending) > 2 * workers or (pending and pending[0].ready()):
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+    finally:
+        gc.unfreeze()
+
+
+def _call_task(item: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    fn, task = item
+    return fn(_shared, task)
 
 
 def _widen_result_pipe(pool: Any) -> None:

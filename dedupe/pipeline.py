@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 
 from .config import DedupeConfig
-from .features import Features, learn_and_extract
+from .features import CHUNK, Chunk, Features, learn_and_extract_chunks, record_chunks
 from .grouping import Edge, PairCodes, Verifier, candidate_pairs, group_stories
 from .jsonio import dumps_line_bytes
 from .parallel import map_ranges, worker_count
@@ -76,13 +76,19 @@ def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
         >>> [d.story for d in a.decisions], [(e.reason, joined) for e, joined in a.joins]
         ([0, 0], [('near_duplicate:1.00', True)])
     """
-    jobs = config.jobs if len(records) >= config.parallel_min_records else 1
     spill = len(records) >= config.spill_records
     if spill and scratch is None:
         scratch = Scratch(config.temp_dir)
     spill_dir = scratch.directory if spill and scratch is not None else None
-    boilerplate, feats, sigs = learn_and_extract(records, config, jobs, spill_dir,
-                                                 lambda done: progress("features", done, len(records)))
+    return _analyse(record_chunks(records, spill_dir), records, config, report, progress, scratch)
+
+
+def _analyse(chunks: Iterable[Chunk], records: Sequence[Record], config: DedupeConfig, report: Report,
+             progress: Progress, scratch: Scratch | None) -> Analysis:
+    # `records` holds every record once `chunks` ends (they may arrive while being read).
+    boilerplate, feats, sigs = learn_and_extract_chunks(chunks, records, config, config.jobs,
+                                                        lambda done: progress("features", done, 0))
+    jobs = config.jobs if len(records) >= config.parallel_min_records else 1
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
     pairs = candidate_pairs(feats, sigs, config, worker_count(jobs))
     del sigs
@@ -160,19 +166,28 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
 
 # ---------------------------------------------------------------- public entry points
 
-def _as_records(items: Iterable, config: DedupeConfig, keys: FieldKeys | None,
-                report: Report, scratch: Scratch) -> RecordStore:
+def _as_records(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, report: Report) -> Iterator[Record]:
     items = iter(items)
     first = next(items, None)
-    store = RecordStore(scratch, config.spill_records)
     if first is None:
-        return store
+        return iter(())
     if isinstance(first, Record):
-        store.extend(chain([first], items))
-    else:
-        store.extend(records_from_objects(chain([first], items), config, keys, report))
+        return chain([first], items)
+    return records_from_objects(chain([first], items), config, keys, report)
+
+
+def _stored_chunks(records: Iterable[Record], store: RecordStore, spill_dir: str) -> Iterator[Chunk]:
+    """The records a chunk at a time, each chunk added to `store` first; the store is sealed at the end."""
+    records = iter(records)
+    lo = 0
+    while chunk := list(islice(records, CHUNK)):
+        store.extend(chunk)
+        if store.spilled:  # the workers read them from the store's file: nothing to pickle
+            yield lo, store.locate(lo, lo + len(chunk)), spill_dir
+        else:
+            yield lo, chunk, None
+        lo += len(chunk)
     store.seal()
-    return store
 
 
 def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
@@ -329,8 +344,10 @@ def _decide_all(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, r
     scratch = Scratch(config.temp_dir)
     try:
         with _no_cycle_collection():
-            records = _as_records(items, config, keys, report, scratch)
-            analysis = analyse(records, config, report, progress, scratch)
+            # Reading runs here while the workers extract features of what was read.
+            records = RecordStore(scratch, config.spill_records)
+            chunks = _stored_chunks(_as_records(items, config, keys, report), records, scratch.directory)
+            analysis = _analyse(chunks, records, config, report, progress, scratch)
     except BaseException:
         scratch.close()
         raise

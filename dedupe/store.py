@@ -137,6 +137,35 @@ def _record(line: bytes) -> Record:
     return rec
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRange:
+    """Consecutive records of a spilled RecordStore: the byte range they fill in its file.
+
+    Example:
+        >>> recs = [Record(i, str(i), f"Text {i}.", "", "f", None, "") for i in range(3)]
+        >>> s = Scratch(); store = RecordStore(s, spill_at=1); store.extend(recs)
+        >>> where = store.locate(1, 3); len(where), [r.text for r in where.read()]
+        (2, ['Text 1.', 'Text 2.'])
+        >>> s.close()
+    """
+
+    path: str
+    lo: int
+    count: int
+    start: int
+    end: int
+    kept: dict[int, Record]  # records of the range that JSON would change, kept in memory
+
+    def __len__(self) -> int:
+        return self.count
+
+    def read(self) -> list[Record]:
+        """The records, with one read: they lie end to end."""
+        lines = os.pread(_fd(self.path), self.end - self.start, self.start).split(b"\n")
+        return [self.kept[k] if k in self.kept else _record(line)
+                for k, line in enumerate(lines[: self.count], self.lo)]
+
+
 class RecordStore(Sequence[Record]):
     """Records in input order: in memory until `spill_at` of them, then in a temporary file.
 
@@ -229,13 +258,15 @@ class RecordStore(Sequence[Record]):
         return _record(os.pread(_fd(self.path), end - self.offsets[i], self.offsets[i]))
 
     def _range(self, lo: int, hi: int) -> list[Record]:
-        # Records lo..hi lie end to end: one read, not one a record.
+        return self.locate(lo, hi).read()
+
+    def locate(self, lo: int, hi: int) -> StoredRange:
+        """Where records lo..hi of a spilled store lie, for any process to read (`StoredRange.read`)."""
         if self.file is not None:
             self.file.flush()
-        start = self.offsets[lo]
         end = self.offsets[hi] if hi < len(self.offsets) else self.size
-        lines = os.pread(_fd(self.path), end - start, start).split(b"\n")
-        return [self.kept[k] if k in self.kept else _record(line) for k, line in enumerate(lines[: hi - lo], lo)]
+        kept = {k: self.kept[k] for k in range(lo, hi) if k in self.kept} if self.kept else {}
+        return StoredRange(self.path, lo, hi - lo, self.offsets[lo], end, kept)
 
     def __iter__(self) -> Iterator[Record]:
         if not self.spilled:

@@ -34,7 +34,8 @@ def test_jobs_and_spill_give_the_same_bytes():
     plain = DedupeConfig()
     variants = [plain.with_(jobs=2, parallel_min_records=1),
                 plain.with_(spill_records=1),
-                plain.with_(jobs=2, parallel_min_records=1, spill_records=50)]
+                plain.with_(jobs=2, parallel_min_records=1, spill_records=50),
+                plain.with_(jobs=2, parallel_min_records=1, spill_records=700)]  # spills while reading
     for job, items in ((annotate, CORPUS), (clean, CORPUS[:300]),
                        (annotate, list(read_records(SAMPLE_FEEDS + ["samples/seed_dump.txt"])))):
         expected = _bytes(job, items, plain)
@@ -144,3 +145,20 @@ def test_bands_sorted_by_threads_give_the_same_pairs():
     present = rng.random(12_000) > 0.1
     one = sketch.candidate_pairs(sigs, 0.5, 12, present, as_codes=True, jobs=1)
     assert len(one) and np.array_equal(sketch.candidate_pairs(sigs, 0.5, 12, present, as_codes=True, jobs=2), one)
+
+
+def test_features_read_before_the_input_spills_go_to_disk_too():
+    from dedupe.features import learn_and_extract_chunks, record_chunks
+    from dedupe.store import TextsOnDisk
+    recs = list(read_records(SAMPLE_FEEDS))
+    scratch = Scratch()
+    try:
+        half = len(recs) // 2
+        chunks = [(0, recs[:half], None), *((lo + half, part, scratch.directory)
+                                            for lo, part, _ in record_chunks(recs[half:]))]
+        _, feats, sigs = learn_and_extract_chunks(chunks, recs, DedupeConfig())
+        assert len(feats) == len(recs) == len(sigs) and all(isinstance(f.texts, TextsOnDisk) for f in feats)
+        _, in_memory, _ = learn_and_extract_chunks(record_chunks(recs), recs, DedupeConfig())
+        assert [f.body for f in feats] == [f.body for f in in_memory]
+    finally:
+        scratch.close()
