@@ -8,6 +8,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _shared: Any = None  # what every task reads (the records, the config): set in each worker once
@@ -60,17 +61,8 @@ def map_ranges(fn: Callable[[Any, int, int], Any], shared: Any, n: int, jobs: in
     if workers <= 1:
         yield from (fn(shared, lo, hi) for _, lo, hi in tasks)
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    # Frozen objects are left alone by the workers' garbage collector, so the pages they share
-    # with this process after the fork are not copied just to be scanned.
-    gc.freeze()
-    try:
-        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,),
-                                                      maxtasksperchild=tasks_per_worker) as pool:
-            _widen_result_pipe(pool)
-            yield from pool.imap(_call, tasks)
-    finally:
-        gc.unfreeze()
+    with _pool(workers, shared, tasks_per_worker) as pool:
+        yield from pool.imap(_call, tasks)
 
 
 def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any], jobs: int) -> Iterator[Any]:
@@ -88,18 +80,27 @@ def map_tasks(fn: Callable[[Any, Any], Any], shared: Any, tasks: Iterable[Any], 
     if workers <= 1:
         yield from (fn(shared, task) for task in tasks)
         return
+    with _pool(workers, shared) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.apply_async(_call_task, ((fn, task),)))
+            while len(pending) > 2 * workers or (pending and pending[0].ready()):
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+@contextmanager
+def _pool(workers: int, shared: Any, tasks_per_worker: int | None = None) -> Iterator[Any]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # Frozen objects are left alone by the workers' garbage collector, so the pages they share
+    # with this process after the fork are not copied just to be scanned.
     gc.freeze()
     try:
-        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+        with multiprocessing.get_context(method).Pool(workers, initializer=_init, initargs=(shared,),
+                                                      maxtasksperchild=tasks_per_worker) as pool:
             _widen_result_pipe(pool)
-            pending: deque = deque()
-            for task in tasks:
-                pending.append(pool.apply_async(_call_task, ((fn, task),)))
-                while len(pending) > 2 * workers or (pending and pending[0].ready()):
-                    yield pending.popleft().get()
-            while pending:
-                yield pending.popleft().get()
+            yield pool
     finally:
         gc.unfreeze()
 
