@@ -9,10 +9,10 @@ Example:
 
 from .config import DedupeConfig
 from .explain import explain
-from .pipeline import annotate, clean
+from .pipeline import annotate, annotate_jsonl, clean
 from .records import FieldKeys, InputError, Record, read_records
 from .report import Report
 
-__all__ = ["DedupeConfig", "FieldKeys", "InputError", "Record", "Report", "annotate", "clean", "explain",
-           "read_records"]
+__all__ = ["DedupeConfig", "FieldKeys", "InputError", "Record", "Report", "annotate", "annotate_jsonl", "clean",
+           "explain", "read_records"]
 __version__ = "0.1.0"

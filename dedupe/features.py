@@ -315,8 +315,7 @@ def learn_and_extract_chunks(chunks: Iterable[Chunk], records: Sequence[Record],
         tally.add(passages)
         if on_progress is not None:
             on_progress(len(feats))
-    sigs = np.concatenate(sig_parts) if sig_parts else np.empty((0, config.num_perm), dtype=np.uint32)
-    del sig_parts
+    sigs = _stacked(sig_parts, config.num_perm)
     learned = tally.learn(config)
     again = tally.holding(learned)
     del tally
@@ -329,6 +328,19 @@ def learn_and_extract_chunks(chunks: Iterable[Chunk], records: Sequence[Record],
         sigs[again[done: done + len(part)]] = part_sigs
         done += len(part)
     return learned, feats, sigs
+
+
+def _stacked(parts: list[np.ndarray], width: int) -> np.ndarray:
+    # np.concatenate would hold the parts and the whole at once (1 GB on a million records);
+    # each part is freed once copied.
+    out = np.empty((sum(len(p) for p in parts), width), dtype=np.uint32)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at: at + len(part)] = part
+        at += len(part)
+    return out
 
 
 def _spill(feats: list[Features], spill_dir: str) -> None:
