@@ -299,10 +299,11 @@ def learn_and_extract_chunks(chunks: Iterable[Chunk], records: Sequence[Record],
         (1, 5, (5, 128))
     """
     chunks = iter(chunks)
-    ahead = []  # chunks read before it is known whether workers are worth starting
-    while sum(len(c[1]) for c in ahead) < config.parallel_min_records and (chunk := next(chunks, None)):
+    ahead, seen = [], 0  # chunks read before it is known whether workers are worth starting
+    while seen < config.parallel_min_records and (chunk := next(chunks, None)):
         ahead.append(chunk)
-    workers = jobs if sum(len(c[1]) for c in ahead) >= config.parallel_min_records else 1
+        seen += len(chunk[1])
+    workers = jobs if seen >= config.parallel_min_records else 1
     tally = PassageTally()
     feats: list[Features] = []
     sig_parts = []
