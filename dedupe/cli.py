@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 
@@ -128,6 +128,17 @@ def _exit_codes() -> Iterator[None]:
         raise typer.Exit(143) from None
 
 
+@contextmanager
+def _output(path: str | None, fmt: str) -> Iterator[IO]:
+    """The file the rows go to: `path` written atomically (JSONL as orjson's bytes), or stdout's bytes."""
+    if path:
+        with atomic_writer(path, binary=fmt == "jsonl") as fh:
+            yield fh
+    else:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+
+
 def _is_html(path: str) -> bool:
     return path.lower().endswith((".html", ".htm"))
 
@@ -144,21 +155,11 @@ def _run(job, jsonl_job, inputs: list[str], output: str | None, fmt: Format | No
     with _exit_codes():
         records = read_records(inputs, config, keys, fmt.value if fmt else None, report)
         fmt_out = output_format(output)
-        if fmt_out == "jsonl" and jsonl_job is not None:  # lines rendered by the workers
-            blocks = jsonl_job(records, config, keys, report, progress=progress)
-            if output:
-                with atomic_writer(output, binary=True) as fh:
-                    fh.writelines(blocks)
+        with _output(output, fmt_out) as fh:
+            if fmt_out == "jsonl" and jsonl_job is not None:  # lines rendered by the workers
+                fh.writelines(jsonl_job(records, config, keys, report, progress=progress))
             else:
-                sys.stdout.buffer.writelines(blocks)
-                sys.stdout.buffer.flush()
-        elif output:
-            rows = job(records, config, keys, report, progress=progress)
-            with atomic_writer(output, binary=fmt_out == "jsonl") as fh:  # JSONL goes out as orjson's bytes
-                write_rows(rows, fh, fmt_out)
-        else:
-            write_rows(job(records, config, keys, report, progress=progress), sys.stdout.buffer, "jsonl")
-            sys.stdout.buffer.flush()
+                write_rows(job(records, config, keys, report, progress=progress), fh, fmt_out)
     if rejects:
         with atomic_writer(rejects, binary=True) as fh:
             write_rejects(report.rejects, fh)

@@ -310,7 +310,8 @@ def learn_and_extract_chunks(chunks: Iterable[Chunk], records: Sequence[Record],
     for part, part_sigs, passages in map_tasks(_learn_and_extract_task, config, chain(ahead, chunks), workers):
         if part and isinstance(part[0].texts, TextsOnDisk) and feats and isinstance(feats[-1].texts, tuple):
             # The input grew past `spill_records` while it was read: what came before goes to disk too.
-            _spill(feats, os.path.dirname(part[0].texts.path))
+            start = next(k for k, f in enumerate(feats) if isinstance(f.texts, tuple))
+            _spill(feats[start:], os.path.dirname(part[0].texts.path))
         feats.extend(part)
         sig_parts.append(part_sigs)
         tally.add(passages)
@@ -344,11 +345,11 @@ def _stacked(parts: list[np.ndarray], width: int) -> np.ndarray:
     return out
 
 
-def _spill(feats: list[Features], spill_dir: str) -> None:
-    start = next(k for k, f in enumerate(feats) if isinstance(f.texts, tuple))
-    where = write_texts(os.path.join(spill_dir, f"texts-{os.getpid()}.bin"), (f.texts for f in feats[start:]))
-    for f, w in zip(feats[start:], where):
-        f.spill(w)
+def _spill(feats: list[Features], spill_dir: str) -> list[Features]:
+    """The features with their long parts written to this process's spill file in `spill_dir`."""
+    # One file a process: a file a chunk made hundreds, and removing each costs milliseconds.
+    where = write_texts(os.path.join(spill_dir, f"texts-{os.getpid()}.bin"), (f.texts for f in feats))
+    return [f.spill(w) for f, w in zip(feats, where)]
 
 
 def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],
@@ -381,11 +382,8 @@ def _learn_and_extract_task(config: DedupeConfig,
 
 def _signed(feats: list[Features], config: DedupeConfig, spill_dir: str | None) -> tuple[list[Features], np.ndarray]:
     sigs = sketch.signature_matrix([f.shingles for f in feats], config.num_perm, config.seed)
-    if spill_dir is not None:
-        # Only the short parts travel back to the parent; the long ones wait on disk, in one
-        # file a process (a file a chunk made hundreds, and removing each costs milliseconds).
-        where = write_texts(os.path.join(spill_dir, f"texts-{os.getpid()}.bin"), (f.texts for f in feats))
-        feats = [f.spill(w) for f, w in zip(feats, where)]
+    if spill_dir is not None:  # only the short parts travel back to the parent
+        feats = _spill(feats, spill_dir)
     return feats, sigs
 
 
@@ -460,7 +458,7 @@ def _features(rec: Record, kicker: str | None, text: str, template: frozenset[in
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
     return Features(kicker=kicker, lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
                     ends_terminal=ends_terminal, title=title, feed=rec.feed,
-                    headline_key=1 << 63 | hash_key64(key) if (key := headline_key(title)) else 0,
+                    headline_key=1 << 63 | hash_key64(title_comp) if _stands_for_a_story(title) and title_comp else 0,
                     title_only=not comp or comp == title_comp, body_len=len(body), n_shingles=len(shingles),
                     date_key=date_key(rec.date),
                     texts=(body, body_raw[: config.short_text_chars * 4], shingles))
@@ -474,7 +472,11 @@ def headline_key(title: str) -> str:
         >>> headline_key("Storm hits the east coast"), headline_key("Storm hits")
         ('stormhitstheeastcoast', '')
     """
-    return compact(title) if len(title.split()) >= 5 else ""
+    return compact(title) if _stands_for_a_story(title) else ""
+
+
+def _stands_for_a_story(title: str) -> bool:
+    return len(title.split()) >= 5
 
 
 def _opens_with(text: str, prefix: str, min_chars: int) -> bool:

@@ -48,11 +48,14 @@ class Verifier:
         self.shared: dict[int, int] = {}
 
     def __call__(self, i: int, j: int) -> Edge | None:
-        i, j = (i, j) if i < j else (j, i)
-        key = i * len(self.feats) + j
+        key = self.key(i, j)
         if key not in self.cache:
-            self.cache[key] = self._verify(i, j)
+            self.cache[key] = self._verify(min(i, j), max(i, j))
         return self.cache[key]
+
+    def key(self, i: int, j: int) -> int:
+        """The caches' key of a pair, either way round: the code `i * len(feats) + j` with i < j."""
+        return i * len(self.feats) + j if i < j else j * len(self.feats) + i
 
     def verify_all(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> Iterator[Edge | None]:
         """`self(i, j)` for every pair, in order, checked by `jobs` worker processes; results are cached here.
@@ -89,7 +92,7 @@ class Verifier:
 
     def shared_shingles(self, i: int, j: int) -> int:
         """How many shingles two records share (cached)."""
-        key = i * len(self.feats) + j if i < j else j * len(self.feats) + i
+        key = self.key(i, j)
         if key not in self.shared:
             self.shared[key] = overlap(self.feats[i].shingles, self.feats[j].shingles)
         return self.shared[key]
@@ -149,10 +152,9 @@ class Verifier:
 def _verify_range(shared: tuple[Verifier, Sequence[tuple[int, int]]], lo: int,
                   hi: int) -> list[tuple[int, Edge | None, int | None]]:
     verify, pairs = shared
-    n = len(verify.feats)
     out = []
     for i, j in pairs[lo:hi]:
-        key = i * n + j if i < j else j * n + i
+        key = verify.key(i, j)
         out.append((key, verify(i, j), verify.shared.pop(key, None)))
         # `verify_all` caches what comes back; a worker holding its copy too would grow by
         # its share of every pair (a few hundred MB a worker on a million records).

@@ -205,15 +205,9 @@ def annotate(items: Iterable, config: DedupeConfig | None = None, keys: FieldKey
     """
     config = config or DedupeConfig()
     report = report if report is not None else Report()
-    started = time.perf_counter()
-    verdicts = _Verdicts(*_decide_all(items, config, keys, report, progress))
-    report.records_out = len(verdicts.records)
-    try:
+    with _verdicts_of(items, config, keys, report, progress) as verdicts:
         for i, rec in enumerate(verdicts.records):
             yield verdicts.row(i, rec)
-    finally:
-        report.seconds = time.perf_counter() - started
-        verdicts.analysis.close()
 
 
 def annotate_jsonl(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys | None = None,
@@ -232,12 +226,21 @@ def annotate_jsonl(items: Iterable, config: DedupeConfig | None = None, keys: Fi
     """
     config = config or DedupeConfig()
     report = report if report is not None else Report()
-    started = time.perf_counter()
-    verdicts = _Verdicts(*_decide_all(items, config, keys, report, progress))
-    n = report.records_out = len(verdicts.records)
-    try:
+    with _verdicts_of(items, config, keys, report, progress) as verdicts:
+        n = len(verdicts.records)
         jobs = config.jobs if n >= config.parallel_min_records else 1
         yield from map_ranges(_jsonl_block, verdicts, n, jobs, _LINES_PER_BLOCK)
+
+
+@contextmanager
+def _verdicts_of(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, report: Report,
+                 progress: Progress) -> Iterator[_Verdicts]:
+    """The run's verdicts while its rows are given out; its time and record count go to `report`."""
+    started = time.perf_counter()
+    verdicts = _Verdicts(*_decide_all(items, config, keys, report, progress))
+    report.records_out = len(verdicts.records)
+    try:
+        yield verdicts
     finally:
         report.seconds = time.perf_counter() - started
         verdicts.analysis.close()

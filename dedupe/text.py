@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from functools import cache
 
@@ -259,7 +260,6 @@ _NAME_OR_NUMBER = re.compile(f"{_NUMBER}|{_NAME}")
 # Searched apart (twice as fast as the alternation) unless a digit follows an apostrophe: only
 # there can a name ("I'11", OCR for "I'll") hold what would otherwise be a number.
 _NUMBERS, _NAMES, _APOSTROPHE_DIGIT = re.compile(_NUMBER), re.compile(_NAME), re.compile(r"['’]\d")
-_ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -309,7 +309,7 @@ def names_and_numbers(text: str) -> frozenset[str]:
 
 
 def _number(token: str) -> str:
-    return token.replace(",", "").rstrip(_ASCII_LOWER)  # "4,000" is "4000", "5m" is "5"
+    return token.replace(",", "").rstrip(string.ascii_lowercase)  # "4,000" is "4000", "5m" is "5"
 
 
 _HEADLINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
