@@ -107,18 +107,19 @@ class Verifier:
 
     def _text_match(self, fi: Features, fj: Features, shared: int) -> tuple[float, str] | None:
         cfg = self.config
-        if not _names_agree(fi, fj, cfg):
-            return None
+        # Names are read last: disagreeing names veto every rule below, and most pairs that
+        # reach here (LSH pairs of unrelated texts) fail the rules on their shingles alone.
         jac = shared / (fi.n_shingles + fj.n_shingles - shared)
         if jac >= cfg.jaccard_threshold:
-            return jac, f"near_duplicate:{jac:.2f}"
+            return (jac, f"near_duplicate:{jac:.2f}") if _names_agree(fi, fj, cfg) else None
         cont = shared / min(fi.n_shingles, fj.n_shingles)
         if cont >= cfg.containment_threshold and shared >= cfg.min_shared_shingles:
-            return cont, f"contained:{cont:.2f}"
+            return (cont, f"contained:{cont:.2f}") if _names_agree(fi, fj, cfg) else None
         short, long_ = (fi, fj) if fi.body_len <= fj.body_len else (fj, fi)
         # Align only pairs with some evidence (shared lead key, or a third of the text shared):
         # a non-matching alignment is the costly case. The opening is enough to tie a lead.
-        if short.body_len >= cfg.lead_min_chars and (cont >= 0.3 or overlap(short.lead_keys, long_.lead_keys)):
+        if short.body_len >= cfg.lead_min_chars and (cont >= 0.3 or overlap(short.lead_keys, long_.lead_keys)) \
+                and _names_agree(fi, fj, cfg):
             score = lead_alignment(short.body[:300], long_.body, cfg.lead_match_score).score
             if score >= cfg.lead_match_score:
                 return score / 100, f"lead_match:{score:.0f}"

@@ -489,3 +489,67 @@ def ascii_lead_keys(data, window, word_window, key_chars):  # pragma: no cover -
                 keys[nk] = crc ^ np.uint32(0xFFFFFFFF)
                 nk += 1
     return sorted_distinct(keys[:nk])
+
+
+@nb.njit(cache=True, inline="always")
+def _is_ascii_word(c):  # pragma: no cover - compiled
+    return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95
+
+
+@nb.njit(cache=True, nogil=True)
+def ascii_names(data, words):  # pragma: no cover - compiled
+    """text.names_and_numbers of ASCII bytes, its slow parts: (names, found_words, has_digit, apostrophe_digit).
+
+    `names` holds the (start, end) spans of the capitalised words that do not merely open a sentence;
+    `found_words` is a bit per row of `words` (lower-case number words, zero-padded to the width) that
+    stands in the text as a whole run of letters.
+    """
+    n = data.shape[0]
+    names = np.empty((n // 2 + 1, 2), dtype=np.int64)
+    nn = 0
+    found = 0
+    has_digit = False
+    apostrophe_digit = False
+    width = words.shape[1]
+    name_end = 0
+    i = 0
+    while i < n:
+        c = data[i]
+        if 48 <= c <= 57:
+            has_digit = True
+            if i > 0 and data[i - 1] == 39:
+                apostrophe_digit = True
+        if (65 <= c <= 90 or 97 <= c <= 122) and (i == 0 or not (65 <= data[i - 1] <= 90 or 97 <= data[i - 1] <= 122)):
+            j = i + 1  # a whole run of letters: a number word when it is one, in lower case
+            while j < n and (65 <= data[j] <= 90 or 97 <= data[j] <= 122):
+                j += 1
+            if j - i <= width:
+                for w in range(words.shape[0]):
+                    same = j - i == width or words[w, j - i] == 0
+                    k = 0
+                    while same and k < j - i:
+                        same = (data[i + k] | 32) == words[w, k]
+                        k += 1
+                    if same:
+                        found |= 1 << w
+        # _NAME: [A-Z](?<!\w[A-Z])[\w']*, as re.finditer walks it (the next search starts at its end)
+        if i >= name_end and 65 <= c <= 90 and (i == 0 or not _is_ascii_word(data[i - 1])):
+            j = i + 1
+            while j < n and (_is_ascii_word(data[j]) or data[j] == 39):
+                j += 1
+            name_end = j
+            lo = max(0, i - 3)  # text[start - 3:start].rstrip()
+            k = i
+            while k > lo and _is_ascii_space(data[k - 1]):
+                k -= 1
+            b = data[k - 1] if k > lo else 0
+            opener = k == lo or b == 46 or b == 33 or b == 63 or b == 34 or b == 39 or b == 58 or b == 45 or b == 40
+            m = j  # _NEXT_CAPITAL: \s+[A-Z]
+            while m < n and _is_ascii_space(data[m]):
+                m += 1
+            if not opener or (m > j and m < n and 65 <= data[m] <= 90):
+                names[nn, 0] = i
+                names[nn, 1] = j
+                nn += 1
+        i += 1
+    return names[:nn], found, has_digit, apostrophe_digit

@@ -35,6 +35,11 @@ class Decision:
     kicker: str | None = None
     reasons: list[str] = field(default_factory=list)
 
+    def __reduce__(self) -> tuple:
+        # Decisions come back from the workers by the hundred thousand: plain values pickle faster.
+        return Decision, (self.story, self.canonical, self.truncated, self.completed_by, self.repaired_text,
+                          self.repair, self.kicker, self.reasons)
+
 
 Progress = Callable[[str, int, int], None]
 
@@ -103,10 +108,24 @@ def _analyse(chunks: Iterable[Chunk], records: Sequence[Record], config: DedupeC
     report.verified_pairs = len(edges)
     joins: list[tuple[Edge, bool]] = []
     labels = group_stories(len(records), edges, verify, config, report, joins)
-    decisions = [Decision(story=labels[i], kicker=f.kicker) for i, f in enumerate(feats)]
-    for members in _members(labels).values():
-        _decide_story(members, records, feats, decisions, verify, config)
+    stories = list(_members(labels).values())
+    decisions: list[Decision] = [None] * len(feats)  # type: ignore[list-item]
+    shared = (stories, labels, records, feats, verify, config)
+    for part in map_ranges(_decide_stories, shared, len(stories), jobs, CHUNK):
+        for i, d in part:
+            decisions[i] = d
     return Analysis(records, feats, verify, pairs, joins, decisions, scratch)
+
+
+def _decide_stories(shared: tuple, lo: int, hi: int) -> list[tuple[int, Decision]]:
+    # Stories are decided apart from each other: a range of them at a time, in a worker.
+    stories, labels, records, feats, verify, config = shared
+    out = []
+    for members in stories[lo:hi]:
+        decisions = {i: Decision(story=labels[i], kicker=feats[i].kicker) for i in members}
+        _decide_story(members, records, feats, decisions, verify, config)
+        out.extend(decisions.items())
+    return out
 
 
 def decide(records: list[Record], config: DedupeConfig, report: Report,
@@ -123,7 +142,7 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
 
 
 def _decide_story(members: list[int], records: Sequence[Record], feats: list[Features],
-                  decisions: list[Decision], verify: Verifier, config: DedupeConfig) -> None:
+                  decisions: dict[int, Decision], verify: Verifier, config: DedupeConfig) -> None:
     """Flag the story's teasers, complete or trim them, and pick its canonical member."""
     def best(flags: Callable[[int], bool]) -> int:
         # Longest story text, not longest raw text: a promo block must not win the pick.

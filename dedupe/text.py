@@ -265,6 +265,7 @@ _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 # Each number word as a whole run of lower-case letters, tried only where a substring test finds it.
 _NUMBER_WORD_RUNS = [(w, n, re.compile(rf"{w}(?![a-z])(?<![a-z]{w})")) for w, n in _NUMBER_WORDS.items()]
+_NUMBER_WORD_TABLE = np.array([list(w.encode().ljust(9, b"\0")) for w in _NUMBER_WORDS], dtype=np.uint8)
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _NOT_NAMES = frozenset("""
 mr mrs ms dr sir the a an he she it they we i in on at but and or if as this that these those there
@@ -281,6 +282,23 @@ def names_and_numbers(text: str) -> frozenset[str]:
         >>> sorted(names_and_numbers("Shares in Acme Corp rose 4,000 points to £79.7m on Friday. They fell."))
         ['4000', '79.7', 'acme', 'corp']
     """
+    if not text.isascii():
+        return _names_and_numbers_re(text)
+    # ASCII text (most of it): one compiled pass finds the names and number words, the
+    # definition below stays for the rest (tests/test_kernels.py checks the two agree).
+    spans, found_words, has_digit, apostrophe_digit = kernels.ascii_names(codepoints(text), _NUMBER_WORD_TABLE)
+    if apostrophe_digit:
+        return _names_and_numbers_re(text)
+    found = {n for bit, n in enumerate(_NUMBER_WORDS.values()) if found_words >> bit & 1} if found_words else set()
+    if has_digit:
+        found.update(_number(n) for n in _NUMBERS.findall(text))
+    for start, end in spans.tolist():
+        _add_name(found, text[start:end])
+    return frozenset(found)
+
+
+def _names_and_numbers_re(text: str) -> frozenset[str]:
+    # names_and_numbers by regular expressions: the definition, and the path for non-ASCII text.
     # "five per cent" in one copy is "5%" in another.
     lowered = text.lower()
     found = {n for w, n, run in _NUMBER_WORD_RUNS if w in lowered and run.search(lowered)}
@@ -298,14 +316,18 @@ def names_and_numbers(text: str) -> frozenset[str]:
         before = text[max(0, start - 3): start].rstrip()
         if (not before or before[-1] in ".!?\"'“‘:—-(\n") and not _NEXT_CAPITAL.match(text, end):
             continue  # capitalised because it opens a sentence; "Fenwick Foods ..." still counts
-        word = token.lower()
-        if word[-1] in "'’":  # possessive: "Acme's", "Jones'"
-            word = word[:-1]
-        elif word[-2:] in ("'s", "’s"):
-            word = word[:-2]
-        if len(word) > 1 and word not in _NOT_NAMES:
-            found.add(word)
+        _add_name(found, token)
     return frozenset(found)
+
+
+def _add_name(found: set[str], token: str) -> None:
+    word = token.lower()
+    if word[-1] in "'’":  # possessive: "Acme's", "Jones'"
+        word = word[:-1]
+    elif word[-2:] in ("'s", "’s"):
+        word = word[:-2]
+    if len(word) > 1 and word not in _NOT_NAMES:
+        found.add(word)
 
 
 def _number(token: str) -> str:

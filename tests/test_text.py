@@ -109,6 +109,19 @@ def test_names_and_numbers_equal_the_one_pass_definition(text):
     assert names_and_numbers(text) == _names_and_numbers_reference(text)
 
 
+ASCII_NAME_PIECES = [p for p in NAME_PIECES if p.isascii()] + [
+    "x'A", "'1", "Mr", "SEVEN", "tenth", "_", "A_b", "\x1c", "\x0b", "\t", "?", "!", "Seven-Ten", "B2B", "  "]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(ASCII_NAME_PIECES), max_size=40).map("".join),
+                 st.text(st.characters(max_codepoint=127), max_size=120)))
+def test_names_and_numbers_of_ascii_text_equal_the_regular_expressions(text):
+    # ASCII text takes the compiled pass (kernels.ascii_names); the expressions are its definition.
+    from dedupe.text import _names_and_numbers_re, names_and_numbers
+    assert names_and_numbers(text) == _names_and_numbers_re(text) == _names_and_numbers_reference(text)
+
+
 LINE_PIECES = ["Photo: Reuters", "Read more", "Share this story", "(c) 2024 Acme", "Prices rose.", "He said",
                "Word", " ", "\t", "\n", "\n\n", "\n \n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1e", "\x1f", "\x85",
                "\u2028", "\u2029", "\u00a0", "\u200b", "e\u0301", "“", "”", "—", "…", ". ", "x"]
