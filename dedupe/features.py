@@ -192,7 +192,8 @@ class PassageTally:
 
 
 def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> dict[str, FeedPassages]:
-    rows = [(lo + n, r.feed, np.unique(passage_keys(r.text)), _NONE) for n, r in enumerate(records[lo:hi])]
+    rows = [(lo + n, r.feed, kernels.sorted_distinct64(passage_keys(r.text)), _NONE)
+            for n, r in enumerate(records[lo:hi])]
     return _per_feed(rows)
 
 
@@ -372,9 +373,10 @@ def _learn_and_extract_task(config: DedupeConfig,
     feats, rows = [], []
     for n, r in enumerate(records if isinstance(records, list) else records.read(), lo):
         kicker, text = split_kicker(fold(r.text))
-        keys = np.unique(passage_keys(r.text))
+        keys = kernels.sorted_distinct64(passage_keys(r.text))
         # Learning counts the text's sentences; the template test (`_story_lines`) reads the story text's.
-        extra = _NONE if text == r.text else np.setdiff1d(np.unique(passage_keys(text)), keys, assume_unique=True)
+        extra = _NONE if text == r.text else \
+            np.setdiff1d(kernels.sorted_distinct64(passage_keys(text)), keys, assume_unique=True)
         rows.append((n, r.feed, keys, extra))
         feats.append(_features(r, kicker, text, None, config))
     return (*_signed(feats, config, spill_dir), _per_feed(rows))
@@ -411,12 +413,13 @@ def _story_lines(text: str, template: frozenset[int] | None) -> list[str]:
     # Most texts hold none of their feed's template sentences: one compiled pass tells.
     needs_template = bool(template) and not template.isdisjoint(passage_keys(text).tolist())
     for line in text.splitlines():
-        if not line.strip() or is_boilerplate_line(line):
+        stripped = line.strip()
+        if not stripped or is_boilerplate_line(stripped):
             continue
         if needs_template:
-            line = "".join(s for s in _sentences(line) if not _in_template(compact(s), template))
-        if line.strip():
-            lines.append(line.strip())
+            stripped = "".join(s for s in _sentences(line) if not _in_template(compact(s), template)).strip()
+        if stripped:
+            lines.append(stripped)
     return lines
 
 

@@ -264,7 +264,7 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     heads = [(i, f.headline_key) for i, f in enumerate(feats) if f.headline_key]
     owner = np.concatenate([np.repeat(np.arange(len(feats)), [len(f.lead_keys) for f in feats]),
                             np.array([i for i, _ in heads], dtype=np.int64)])
-    flat = np.concatenate([*(f.lead_keys.astype(np.uint64) for f in feats),
+    flat = np.concatenate([np.concatenate([np.zeros(0, np.uint32), *(f.lead_keys for f in feats)]).astype(np.uint64),
                            np.array([key for _, key in heads], dtype=np.uint64)])
     order = np.argsort(flat, kind="stable")
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)

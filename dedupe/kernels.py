@@ -82,6 +82,18 @@ def sorted_distinct(values):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True)
+def sorted_distinct64(values):  # pragma: no cover - compiled
+    """np.unique of a short uint64 array (sentence keys): without its fixed cost of ~9 us a call."""
+    out = np.sort(values)
+    m = 0
+    for i in range(out.shape[0]):
+        if m == 0 or out[i] != out[m - 1]:
+            out[m] = out[i]
+            m += 1
+    return out[:m].copy()
+
+
+@nb.njit(cache=True, nogil=True)
 def minhash_rows(hashes, offsets, a, b, out):  # pragma: no cover - compiled
     """out[d] = min over the shingle hashes h of document d of (a * fmix32(h) + b) mod 2**32."""
     perms = a.shape[0]

@@ -212,19 +212,24 @@ def _reject(report: Report, strict: bool, reason: str, where: str, why: str, raw
     report.reject(reason, where, raw)
 
 
-def _pick(obj: dict, forced: str | None, candidates: tuple[str, ...],
-          lowered: dict[str, str]) -> tuple[str | None, Any]:
+def _candidates(obj: dict, forced: str | None, candidates: tuple[str, ...],
+                lowered: dict[str, str]) -> tuple[str, ...]:
+    # The object's keys that may hold one field, best first: the forced key alone, or the
+    # known names in their order of preference, matched without regard to case.
     if forced is not None:
-        return (forced, obj[forced]) if forced in obj else (None, None)
-    first_present: tuple[str | None, Any] = (None, None)
-    for c in _lower_case(candidates):
-        k = lowered.get(c)
-        if k is not None:
-            if obj[k] not in (None, ""):
-                return k, obj[k]
-            if first_present[0] is None:
-                first_present = (k, obj[k])  # the pick when every candidate is empty
-    return first_present
+        return (forced,) if forced in obj else ()
+    return tuple(lowered[c] for c in _lower_case(candidates) if c in lowered)
+
+
+def _pick(obj: dict, keys: tuple[str, ...]) -> tuple[str | None, Any]:
+    for k in keys:
+        if obj[k] not in (None, ""):
+            return k, obj[k]
+    return (keys[0], obj[keys[0]]) if keys else (None, None)  # every candidate empty: the first
+
+
+def _plain_text(value: Any) -> bool:
+    return value is None or (type(value) is str and value.isascii())
 
 
 @lru_cache(maxsize=16)
@@ -243,6 +248,7 @@ class _Builder:
         self.seen_keys: set[str] = set()
         self.with_text_key = 0
         self.ids: set[str] = set()
+        self.plans: dict[tuple, tuple[tuple[str, ...], ...]] = {}
 
     def build(self, obj: Any, path: str, line: int, raw: bytes | str) -> Record | None:
         where = f"{path}:{line}"
@@ -260,32 +266,32 @@ class _Builder:
             _reject(self.report, strict, "not_an_object", where,
                     f"expected a JSON object, got {type(obj).__name__} (one object per record)", raw, counted=True)
             return None
-        self.seen_keys.update(map(str, obj))
-        lowered = {k.lower(): k for k in obj if isinstance(k, str)}
-        text_key, text = _pick(obj, self.keys.text, TEXT_KEYS, lowered)
-        _, title = _pick(obj, self.keys.title, TITLE_KEYS, lowered)
+        text_keys, title_keys, id_keys, feed_keys, date_keys = self._field_keys(obj)
+        text_key, text = _pick(obj, text_keys)
+        _, title = _pick(obj, title_keys)
         if text_key is not None:
             self.with_text_key += 1
-        for name, value in (("text", text), ("title", title)):
-            if value is not None and not isinstance(value, str):
-                _reject(self.report, strict, f"{name}_not_a_string", where,
-                        f"field {name!r} holds {type(value).__name__}, not a string (fix the field "
-                        f"or point --{name}-key at another)", raw, counted=True)
-                return None
-        for name, value in (("text", text), ("title", title)):
-            if value and jsonio.has_lone_surrogate(value):
-                _reject(self.report, strict, "invalid_unicode", where,
-                        f"field {name!r} holds a lone surrogate ({jsonio.SURROGATE.search(value).group()!r}), "
-                        f"which is not Unicode text: fix the \\u escape", raw, counted=True)
-                return None
+        if not (_plain_text(text) and _plain_text(title)):  # most records: ASCII strings, nothing to check
+            for name, value in (("text", text), ("title", title)):
+                if value is not None and not isinstance(value, str):
+                    _reject(self.report, strict, f"{name}_not_a_string", where,
+                            f"field {name!r} holds {type(value).__name__}, not a string (fix the field "
+                            f"or point --{name}-key at another)", raw, counted=True)
+                    return None
+            for name, value in (("text", text), ("title", title)):
+                if value and jsonio.has_lone_surrogate(value):
+                    _reject(self.report, strict, "invalid_unicode", where,
+                            f"field {name!r} holds a lone surrogate ({jsonio.SURROGATE.search(value).group()!r}), "
+                            f"which is not Unicode text: fix the \\u escape", raw, counted=True)
+                    return None
         text, title = (text or "").strip(), (title or "").strip()
         if not text and not title:
             _reject(self.report, strict, "no_text", where,
                     "record has no text and no title (give it one, or set --text-key)", raw, counted=True)
             return None
-        _, rid = _pick(obj, self.keys.id, ID_KEYS, lowered)
-        _, feed = _pick(obj, self.keys.feed, FEED_KEYS, lowered)
-        _, date = _pick(obj, self.keys.date, DATE_KEYS, lowered)
+        _, rid = _pick(obj, id_keys)
+        _, feed = _pick(obj, feed_keys)
+        _, date = _pick(obj, date_keys)
         rec = Record(
             seq=self.seq,
             id=self._unique_id(str(rid) if rid not in (None, "") else where),
@@ -297,6 +303,21 @@ class _Builder:
         self.seq += 1
         return rec
 
+
+    def _field_keys(self, obj: dict) -> tuple[tuple[str, ...], ...]:
+        # The records of a feed share one set of keys: which of them may hold the text, title,
+        # id, feed and date is worked out once per set (a few microseconds a record otherwise).
+        shape = tuple(obj)
+        plan = self.plans.get(shape)
+        if plan is None:
+            self.seen_keys.update(map(str, obj))
+            lowered = {k.lower(): k for k in obj if isinstance(k, str)}
+            plan = tuple(_candidates(obj, forced, names, lowered) for forced, names in (
+                (self.keys.text, TEXT_KEYS), (self.keys.title, TITLE_KEYS), (self.keys.id, ID_KEYS),
+                (self.keys.feed, FEED_KEYS), (self.keys.date, DATE_KEYS)))
+            if len(self.plans) < 4096:  # inputs whose every record has its own keys are not cached
+                self.plans[shape] = plan
+        return plan
 
     def _unique_id(self, rid: str) -> str:
         # Verdicts point at records by id: a repeated id gets a suffix ("a#2") and is counted.

@@ -1,15 +1,23 @@
-"""MinHash signatures and LSH candidate pairs: the only module that imports datasketch."""
+"""MinHash signatures and LSH candidate pairs: the only module that imports datasketch.
+
+datasketch is imported only where one of its objects is asked for: importing it loads
+scipy (a third of a second at every start). The permutations and the LSH bands it would
+pick are computed here the way it computes them (tests/test_sketch.py checks they are equal).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from . import kernels
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 
 def _identity(value: int) -> int:
@@ -26,6 +34,8 @@ def minhash(hashes: np.ndarray, num_perm: int = 128, seed: int = 1) -> MinHash:
         >>> m.jaccard(minhash(np.array([1, 2, 3], dtype=np.uint32), num_perm=16))
         1.0
     """
+    from datasketch import MinHash
+
     m = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32")
     if len(hashes):
         m.update_batch(hashes.tolist())
@@ -89,8 +99,11 @@ def signature_matrix(hash_sets: list[np.ndarray], num_perm: int = 128, seed: int
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    # datasketch 2.x MinHash._init_permutations, scheme affine32: odd multipliers a, offsets b.
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def minhash_generator(hash_sets: Iterable[np.ndarray], num_perm: int = 128,
@@ -103,6 +116,8 @@ def minhash_generator(hash_sets: Iterable[np.ndarray], num_perm: int = 128,
         >>> len(sigs[0].hashvalues)
         8
     """
+    from datasketch import MinHash
+
     template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32")
     for values in signature_generator(hash_sets, num_perm, seed):
         yield MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32",
@@ -134,8 +149,24 @@ def lsh_bands(threshold: float, num_perm: int = 128) -> tuple[int, int]:
         >>> lsh_bands(0.3, 128)
         (37, 3)
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+    # datasketch's _optimal_param: the (b, r) with the least false positive plus false negative
+    # area (weights 0.5 each). Its integrands are polynomials of degree b * r <= num_perm, which
+    # Gauss-Legendre with more than num_perm / 2 nodes integrates exactly (it uses scipy's quad).
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 2)
+    below = (nodes + 1) * threshold / 2  # nodes mapped onto [0, threshold] and [threshold, 1]
+    above = threshold + (nodes + 1) * (1 - threshold) / 2
+    best, least = (0, 0), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = float(weights @ (1 - (1 - below ** r) ** b)) * threshold / 2
+            fn = float(weights @ (1 - above ** r) ** b) * (1 - threshold) / 2
+            error = fp * 0.5 + fn * 0.5
+            if error < least:
+                best, least = (b, r), error
+    if best[0] < 2:  # as datasketch: one band is no LSH
+        raise ValueError(f"lsh_threshold={threshold} with num_perm={num_perm} leaves one band: lower the "
+                         "threshold or raise num_perm")
+    return best
 
 
 def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,

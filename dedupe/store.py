@@ -104,9 +104,6 @@ def write_texts(path: str, items: Iterable[tuple[str, str, np.ndarray]]) -> list
     return out
 
 
-_RECORD_FIELDS = ("seq", "id", "text", "title", "feed", "date", "origin", "fields", "text_field")
-
-
 _FLAT = {str, bool, int, type(None)}
 
 
@@ -131,7 +128,7 @@ def _text_of(fields: dict, text_field: str) -> str:
 
 
 def _record(line: bytes) -> Record:
-    rec = Record(**dict(zip(_RECORD_FIELDS, jsonio.loads(line))))
+    rec = Record(*jsonio.loads(line))  # a line holds Record's fields, in order (RecordStore._write)
     if rec.text is None:
         rec.text = _text_of(rec.fields, rec.text_field)
     return rec
@@ -222,9 +219,12 @@ class RecordStore(Sequence[Record]):
     def _write(self, rec: Record) -> None:
         self.offsets.append(self.size)
         if _json_safe(rec.fields):
-            values = [getattr(rec, f) for f in _RECORD_FIELDS]
-            if rec.text == _text_of(rec.fields, rec.text_field):
-                values[2] = None  # the text is in the fields already: keep it once
+            values = [rec.seq, rec.id, rec.text, rec.title, rec.feed, rec.date, rec.origin, rec.fields,
+                      rec.text_field]  # Record's fields, in order
+            # The text is in the fields already: keep it once. (Most texts are the field itself:
+            # strip() gives back the same string when there is nothing to strip.)
+            if rec.text is rec.fields.get(rec.text_field) or rec.text == _text_of(rec.fields, rec.text_field):
+                values[2] = None
             line = jsonio.dumps_bytes(values)
         else:
             self.kept[len(self.offsets) - 1] = rec

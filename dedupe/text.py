@@ -142,12 +142,19 @@ def peel_link_tail(text: str) -> tuple[str, bool]:
             marked |= any(mark in m.group(0) for mark in ("[", "...", "…"))
             tail = tail[: m.start()].rstrip()
             continue
-        e = _ELLIPSIS_END.search(tail) if tail.endswith((".", "…")) else None
+        e = _ELLIPSIS_END.search(tail) if _ends_with_ellipsis(tail) else None
         if e and e.start() > 0:
             marked = True
             tail = tail[: e.start()].rstrip()
             continue
         return head + tail, marked
+
+
+def _ends_with_ellipsis(tail: str) -> bool:
+    # Whether _ELLIPSIS_END can match a tail that ends in no white space: only where the
+    # ellipsis is its last characters. (Searched for, it is tried at every full stop.)
+    return tail.endswith(("...", "…")) or (len(tail) >= 5 and tail[-1] == tail[-3] == tail[-5] == "."
+                                           and tail[-2].isspace() and tail[-4].isspace())
 
 
 def _split_tail(text: str, size: int = 500) -> tuple[str, str]:

@@ -65,6 +65,15 @@ def test_reversed_link_pattern_says_exactly_when_link_text_ends_a_text(text):
     assert bool(_TAIL_LINK_REVERSED.match(tail[::-1])) == bool(_TAIL_LINK.search(tail))
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([".", ". ", ".\t", "…", "x", " ", "\u00a0", "\n", ". . ."]), max_size=12).map("".join))
+def test_ellipsis_test_says_when_the_ellipsis_pattern_can_end_a_tail(text):
+    # peel_link_tail searches for a closing ellipsis only where the cheap test allows.
+    from dedupe.text import _ELLIPSIS_END, _ends_with_ellipsis
+    tail = text.rstrip()
+    assert _ends_with_ellipsis(tail) == bool(tail.endswith((".", "…")) and _ELLIPSIS_END.search(tail))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(texts, st.text(max_size=60)), st.integers(2, 9))
 def test_rolling_window_hashes_equal_each_window_hashed_alone(text, k):
@@ -93,3 +102,11 @@ def test_jsonl_to_a_binary_file_equals_the_text_file():
     write_rows(rows, text)
     write_rows(rows, raw)
     assert raw.getvalue().decode("utf-8") == text.getvalue()
+
+
+@settings(deadline=None)  # the first call compiles
+@given(st.lists(st.integers(0, 2 ** 64 - 1), max_size=80))
+def test_sorted_distinct64_equals_numpy_unique(values):
+    a = np.array(values + values[: len(values) // 2], dtype=np.uint64)
+    got = kernels.sorted_distinct64(a)
+    assert got.dtype == np.uint64 and got.tolist() == np.unique(a).tolist()

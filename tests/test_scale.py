@@ -4,10 +4,12 @@ import datetime
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
 import numpy as np
+import pytest
 from conftest import ROOT, SAMPLE_FEEDS, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,6 +98,33 @@ def test_lsh_pairs_equal_datasketch_minhash_lsh(rows, threshold):
         lsh.insert(j, m)
     ours = sketch.candidate_pairs(sigs, threshold, 12).tolist()
     assert ours == sorted(ours) and {tuple(p) for p in ours} == expected
+
+
+@pytest.mark.parametrize("num_perm", [8, 16, 64, 100, 128, 256])
+def test_lsh_bands_and_permutations_equal_datasketch(num_perm):
+    from datasketch import MinHash, MinHashLSH
+    for threshold in [0.05, 0.1, 0.2, 0.25, 0.3, 0.33, 0.4, 0.5, 0.6, 0.7, 0.77, 0.8, 0.9, 0.95]:
+        sketch.lsh_bands.cache_clear()
+        try:
+            lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        except ValueError:  # one band
+            with pytest.raises(ValueError, match="one band"):
+                sketch.lsh_bands(threshold, num_perm)
+            continue
+        assert sketch.lsh_bands(threshold, num_perm) == (lsh.b, lsh.r), threshold
+    for seed in (1, 2, 12345):
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        ours = sketch._permutations(num_perm, seed)
+        assert ours[0].dtype == ours[1].dtype == np.uint32
+        assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+
+
+def test_a_run_does_not_import_datasketch():
+    # datasketch loads scipy: a third of a second at every start for what sketch computes itself.
+    code = ("import sys, dedupe; dedupe.annotate(['Rain fell on the town all day.', 'Rain fell on the town.']); "
+            "print('datasketch' in sys.modules, 'scipy.integrate' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
 
 
 @settings(max_examples=30, deadline=None, derandomize=True)
