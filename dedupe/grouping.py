@@ -266,7 +266,7 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
                             np.array([i for i, _ in heads], dtype=np.int64)])
     flat = np.concatenate([np.concatenate([np.zeros(0, np.uint32), *(f.lead_keys for f in feats)]).astype(np.uint64),
                            np.array([key for _, key in heads], dtype=np.uint64)])
-    order = np.argsort(flat, kind="stable")
+    order = np.argsort(flat)  # which order equal keys take does not matter: the pairs are sorted after
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
     shared = kernels.pairs_in_runs(owner[order], starts, ends, n)
     return PairCodes(np.union1d(lsh, shared), n)

@@ -189,8 +189,7 @@ def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,
 
     def band_codes(band: int) -> np.ndarray:
         block = sigs[index, band * rows:(band + 1) * rows]
-        order = _row_order(block)
-        starts, ends = equal_runs(block[order])
+        order, starts, ends = _equal_row_runs(block)
         return kernels.pairs_in_runs(index[order], starts, ends, len(sigs)) if len(starts) else _NO_CODES
 
     if jobs > 1 and len(index) > 10_000:
@@ -205,6 +204,33 @@ def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,
 
 
 _NO_CODES = np.zeros(0, dtype=np.int64)
+
+
+def _equal_row_runs(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, starts, ends): an order of the rows of a uint32 block that puts equal rows side
+    by side, and the runs (2 rows or more) of equal rows in it."""
+    # One sort of a 64-bit hash of each row instead of a stable sort per pair of columns (3x
+    # faster). Rows with one hash must be one row: where two differ (never yet seen), the rows
+    # themselves are sorted.
+    keys = np.zeros(len(block), dtype=np.uint64)
+    for c in range(block.shape[1]):
+        keys ^= block[:, c]
+        keys *= _MIX
+        keys ^= keys >> np.uint64(29)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]
+    if same.any():
+        rows = block[order]
+        if not (rows[1:][same] == rows[:-1][same]).all():
+            order = _row_order(block)
+            starts, ends = equal_runs(block[order])
+            return order, starts, ends
+    starts, ends = equal_runs(ordered[:, None])
+    return order, starts, ends
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _row_order(block: np.ndarray) -> np.ndarray:

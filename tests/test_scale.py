@@ -167,6 +167,23 @@ def test_packed_band_keys_order_rows_as_lexsort_does(columns, values):
     assert sketch._row_order(block).tolist() == np.lexsort(block.T[::-1]).tolist()
 
 
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.integers(1, 4), st.lists(st.integers(0, 3), max_size=120), st.booleans())
+def test_hashed_band_rows_group_equal_rows(columns, values, collide):
+    # Runs of equal rows as the row hashes find them; with every hash equal, the rows are sorted instead.
+    block = np.array(values[: len(values) // columns * columns] or [0] * columns, dtype=np.uint32).reshape(-1, columns)
+    mix = sketch._MIX
+    try:
+        sketch._MIX = np.uint64(0) if collide else mix
+        order, starts, ends = sketch._equal_row_runs(block)
+    finally:
+        sketch._MIX = mix
+    groups = {frozenset(order[a:b].tolist()) for a, b in zip(starts, ends)}
+    rows = [tuple(r) for r in block.tolist()]
+    expected = {frozenset(i for i, r in enumerate(rows) if r == row) for row in set(rows) if rows.count(row) > 1}
+    assert groups == expected
+
+
 def test_bands_sorted_by_threads_give_the_same_pairs():
     rng = np.random.default_rng(7)
     values = np.array([*range(15), 2 ** 31, 2 ** 32 - 1], dtype=np.uint32)  # top bits: the packed keys' high half
