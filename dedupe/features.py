@@ -18,7 +18,7 @@ from .config import DedupeConfig
 from .parallel import map_ranges, map_tasks
 from .records import Record, date_key
 from .shingles import shingle_hashes
-from .store import StoredRange, TextsOnDisk, write_texts
+from .store import StoredRange, TextsOnDisk, forget, write_texts
 from .teasers import NO_REASONS, judge_ending
 from .text import (
     codepoints,
@@ -349,8 +349,26 @@ def _stacked(parts: list[np.ndarray], width: int) -> np.ndarray:
 def _spill(feats: list[Features], spill_dir: str) -> list[Features]:
     """The features with their long parts written to this process's spill file in `spill_dir`."""
     # One file a process: a file a chunk made hundreds, and removing each costs milliseconds.
-    where = write_texts(os.path.join(spill_dir, f"texts-{os.getpid()}.bin"), (f.texts for f in feats))
+    where = write_texts(os.path.join(spill_dir, f"{_SPILL_PREFIX}{os.getpid()}.bin"), (f.texts for f in feats))
     return [f.spill(w) for f, w in zip(feats, where)]
+
+
+_SPILL_PREFIX = "texts-"
+
+
+def remove_spill(spill_dir: str) -> None:
+    """Delete the spill files `_spill` wrote in `spill_dir`: the long parts of those features are gone.
+
+    Example:
+        >>> import tempfile
+        >>> d = tempfile.mkdtemp(); rec = Record(0, "a", "Rain fell all day.", "", "f", None, "")
+        >>> [f] = _spill([extract_features(rec, {}, DedupeConfig())], d); remove_spill(d); os.listdir(d)
+        []
+    """
+    for name in os.listdir(spill_dir):
+        if name.startswith(_SPILL_PREFIX):
+            forget(os.path.join(spill_dir, name))
+            os.remove(os.path.join(spill_dir, name))
 
 
 def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from .config import DedupeConfig
-from .features import CHUNK, Chunk, Features, learn_and_extract_chunks, record_chunks
+from .features import CHUNK, Chunk, Features, learn_and_extract_chunks, record_chunks, remove_spill
 from .grouping import Edge, PairCodes, Verifier, candidate_pairs, group_stories
 from .jsonio import dumps_line_bytes
 from .parallel import map_ranges, worker_count
@@ -68,6 +68,15 @@ class Analysis:
         """Remove the run's temporary files (records and texts read back from disk stop working)."""
         if self.scratch is not None:
             self.scratch.close()
+
+    def drop_texts(self) -> None:
+        """Remove the features' spilled texts once matching is done (their long parts stop working).
+
+        Written output needs the records alone; a gigabyte of texts deleted unread is not
+        written back to disk while the output is written.
+        """
+        if self.scratch is not None:
+            remove_spill(self.scratch.directory)
 
 
 def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
@@ -257,6 +266,7 @@ def _verdicts_of(items: Iterable, config: DedupeConfig, keys: FieldKeys | None, 
     """The run's verdicts while its rows are given out; its time and record count go to `report`."""
     started = time.perf_counter()
     verdicts = _Verdicts(*_decide_all(items, config, keys, report, progress))
+    verdicts.analysis.drop_texts()
     report.records_out = len(verdicts.records)
     try:
         yield verdicts
@@ -319,6 +329,7 @@ def clean(items: Iterable, config: DedupeConfig | None = None, keys: FieldKeys |
     report = report if report is not None else Report()
     started = time.perf_counter()
     analysis, story_ids = _decide_all(items, config, keys, report, progress)
+    analysis.drop_texts()  # what follows reads the records, and of the features only their feeds
     records, decisions, feats, ids = analysis.records, analysis.decisions, analysis.features, _ids(analysis)
     try:
         for story, members in _members([d.story for d in decisions]).items():

@@ -30,8 +30,13 @@ def _fd(path: str) -> int:
     return _fds[key]
 
 
-def _forget(directory: str) -> None:
-    for key in [k for k in _fds if k[1].startswith(directory)]:
+def forget(prefix: str) -> None:
+    """Close the descriptors `pread` keeps open on files whose path starts with `prefix`.
+
+    Example:
+        >>> forget("/nonexistent/")
+    """
+    for key in [k for k in _fds if k[1].startswith(prefix)]:
         if key[0] == os.getpid():
             os.close(_fds[key])
         del _fds[key]
@@ -55,7 +60,7 @@ class Scratch:
 
     def close(self) -> None:
         """Remove the directory and everything in it."""
-        _forget(self.directory)
+        forget(self.directory)
         self._cleanup()
 
 
