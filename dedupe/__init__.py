@@ -9,10 +9,10 @@ Example:
 
 from .config import DedupeConfig
 from .explain import explain
-from .pipeline import annotate, annotate_jsonl, clean
+from .pipeline import annotate, annotate_jsonl, clean, write_annotated_jsonl
 from .records import FieldKeys, InputError, Record, read_records
 from .report import Report
 
 __all__ = ["DedupeConfig", "FieldKeys", "InputError", "Record", "Report", "annotate", "annotate_jsonl", "clean",
-           "explain", "read_records"]
+           "explain", "read_records", "write_annotated_jsonl"]
 __version__ = "0.1.0"

@@ -19,8 +19,8 @@ from .explain import explain as explain_records
 from .explain import explain_lines
 from .html_report import render_html
 from .pipeline import annotate as annotate_records
-from .pipeline import annotate_jsonl
 from .pipeline import clean as clean_records
+from .pipeline import write_annotated_jsonl
 from .records import FieldKeys, InputError, atomic_writer, output_format, read_records, write_rejects, write_rows
 from .report import Report
 
@@ -157,7 +157,7 @@ def _run(job, jsonl_job, inputs: list[str], output: str | None, fmt: Format | No
         fmt_out = output_format(output)
         with _output(output, fmt_out) as fh:
             if fmt_out == "jsonl" and jsonl_job is not None:  # lines rendered by the workers
-                fh.writelines(jsonl_job(records, config, keys, report, progress=progress))
+                jsonl_job(records, fh, config, keys, report, progress=progress)
             else:
                 write_rows(job(records, config, keys, report, progress=progress), fh, fmt_out)
     if rejects:
@@ -235,7 +235,7 @@ def _command(job, jsonl_job=None):
 
 
 app.command("clean")(_command(clean_records))
-app.command("annotate")(_command(annotate_records, annotate_jsonl))
+app.command("annotate")(_command(annotate_records, write_annotated_jsonl))
 
 
 @app.command("explain")

@@ -6,14 +6,16 @@ back with `os.pread`, so nothing is unpickled and the pages read are not kept in
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import stat
 import tempfile
 import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import IO, Any, overload
 
 import numpy as np
 
@@ -36,10 +38,11 @@ def forget(prefix: str) -> None:
     Example:
         >>> forget("/nonexistent/")
     """
-    for key in [k for k in _fds if k[1].startswith(prefix)]:
-        if key[0] == os.getpid():
-            os.close(_fds[key])
-        del _fds[key]
+    for fds, fd_of in ((_fds, lambda v: v), (_appending, lambda v: v[0])):
+        for key in [k for k in fds if k[1].startswith(prefix)]:
+            if key[0] == os.getpid():
+                os.close(fd_of(fds[key]))
+            del fds[key]
 
 
 class Scratch:
@@ -107,6 +110,70 @@ def write_texts(path: str, items: Iterable[tuple[str, str, np.ndarray]]) -> list
             out.append(TextsOnDisk(path, offset, len(b), len(n), len(shingles)))
             offset += len(b) + len(n) + s.nbytes
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedBytes:
+    """Bytes a process appended to a scratch file (`append_bytes`): where they lie, to read or copy.
+
+    Example:
+        >>> s = Scratch(); block = append_bytes(s.path("lines.bin"), b"one\\n")
+        >>> block.read(), block.size
+        (b'one\\n', 4)
+        >>> s.close()
+    """
+
+    path: str
+    offset: int
+    size: int
+
+    def read(self) -> bytes:
+        """The bytes, with one read."""
+        return os.pread(_fd(self.path), self.size, self.offset)
+
+    def copy_to(self, out: IO[bytes]) -> None:
+        """Write the bytes to `out`: copied file to file by the kernel when `out` is a plain file."""
+        done = 0
+        if _is_plain_file(out):
+            out.flush()
+            try:
+                while done < self.size:
+                    moved = os.copy_file_range(_fd(self.path), out.fileno(), self.size - done, self.offset + done)
+                    if not moved:
+                        break
+                    done += moved
+            except OSError:  # a file system or kernel that cannot: the rest goes the plain way
+                pass
+        if done < self.size:
+            out.write(os.pread(_fd(self.path), self.size - done, self.offset + done))
+
+
+def _is_plain_file(out: IO[bytes]) -> bool:
+    # Only an unwrapped binary file writes what it is given at the descriptor's position
+    # (a gzip or text wrapper would not); only a regular file takes copy_file_range.
+    if type(out) not in (io.BufferedWriter, io.FileIO) or not hasattr(os, "copy_file_range"):
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(out.fileno()).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+_appending: dict[tuple[int, str], list[int]] = {}  # (process id, path) -> [descriptor, size written]
+
+
+def append_bytes(path: str, data: bytes) -> PlacedBytes:
+    """Append `data` to `path` (a file only this process writes) and say where it lies."""
+    key = (os.getpid(), path)
+    if key not in _appending:
+        _appending[key] = [os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 0]
+    fd_and_size = _appending[key]
+    view, written = memoryview(data), 0
+    while written < len(data):
+        written += os.write(fd_and_size[0], view[written:])
+    placed = PlacedBytes(path, fd_and_size[1], len(data))
+    fd_and_size[1] += len(data)
+    return placed
 
 
 _FLAT = {str, bool, int, type(None)}

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe import DedupeConfig, Record, Report, annotate, clean, read_records, sketch
-from dedupe.pipeline import annotate_jsonl
+from dedupe.pipeline import annotate_jsonl, write_annotated_jsonl
 from dedupe.records import write_rows
 from dedupe.shingles import shingle_hashes, window_hashes
 from dedupe.store import RecordStore, Scratch
@@ -46,6 +46,16 @@ def test_jobs_and_spill_give_the_same_bytes():
             assert _bytes(job, items, cfg) == expected, (job.__name__, cfg)
             if job is annotate:  # the workers' JSONL blocks are the same bytes
                 assert b"".join(annotate_jsonl(items, cfg)) == expected.encode("utf-8"), cfg
+                # and so are the blocks they write to scratch files, copied into a file or written to a buffer
+                buffer = io.BytesIO()
+                write_annotated_jsonl(items, buffer, cfg)
+                with tempfile.TemporaryDirectory() as d:
+                    with open(os.path.join(d, "out.jsonl"), "wb") as fh:  # a plain file: copy_file_range
+                        fh.write(b"head\n")
+                        write_annotated_jsonl(items, fh, cfg)
+                    with open(os.path.join(d, "out.jsonl"), "rb") as fh:
+                        written = fh.read()
+                assert written == b"head\n" + buffer.getvalue() == b"head\n" + expected.encode("utf-8"), cfg
 
 
 def test_cli_jobs_flag_keeps_the_output(tmp_path):
