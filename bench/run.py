@@ -207,8 +207,10 @@ def _tree_rss_kb(pid: int) -> int:
         try:
             with open(f"/proc/{p}/smaps_rollup") as fh:
                 total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo.extend(int(c) for c in fh.read().split())
+            # Every thread's children: a pool forks the workers that replace retired ones from its own thread.
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
         except (OSError, StopIteration):
             pass
     return total

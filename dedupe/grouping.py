@@ -27,6 +27,10 @@ class Edge:
     strength: float
     reason: str
 
+    def __reduce__(self) -> tuple:
+        # Edges come back from the workers by the hundred thousand: plain values pickle faster.
+        return Edge, (self.a, self.b, self.strength, self.reason)
+
 
 class Verifier:
     """Checks candidate pairs on exact shingle overlap, lead alignment and titles (cached).
@@ -70,12 +74,13 @@ class Verifier:
         """
         # Reading a record's features bumps reference counts, which makes a forked worker copy the
         # page they lie on: a worker lives for 100 ranges (200,000 pairs), not for a million pairs.
-        for part in map_ranges(_verify_range, (self, pairs), len(pairs), jobs, 2000, tasks_per_worker=100):
-            for key, edge, shared in part:
-                self.cache[key] = edge
-                if shared is not None:
-                    self.shared[key] = shared
-                yield edge
+        for keys, edges, shared in map_ranges(_verify_range, (self, pairs), len(pairs), jobs, 2000,
+                                              tasks_per_worker=100):
+            # A million pairs: what this process does per pair is the serial part of verification.
+            self.cache.update(zip(keys.tolist(), edges))
+            counted = shared >= 0
+            self.shared.update(zip(keys[counted].tolist(), shared[counted].tolist()))
+            yield from edges
 
     def supports(self, i: int, j: int) -> bool:
         """Whether two records back each other inside one story (the chain guard's test).
@@ -151,16 +156,21 @@ class Verifier:
 
 
 def _verify_range(shared: tuple[Verifier, Sequence[tuple[int, int]]], lo: int,
-                  hi: int) -> list[tuple[int, Edge | None, int | None]]:
+                  hi: int) -> tuple[np.ndarray, list[Edge | None], np.ndarray]:
+    """(pair keys, edges, shared shingle counts or -1 where none were counted) of pairs[lo:hi]."""
     verify, pairs = shared
-    out = []
-    for i, j in pairs[lo:hi]:
-        key = verify.key(i, j)
-        out.append((key, verify(i, j), verify.shared.pop(key, None)))
+    part = pairs[lo:hi]
+    keys = np.empty(len(part), dtype=np.int64)
+    counted = np.full(len(part), -1, dtype=np.int64)
+    edges = []
+    for n, (i, j) in enumerate(part):
+        key = keys[n] = verify.key(i, j)
+        edges.append(verify(i, j))
+        counted[n] = verify.shared.pop(key, -1)
         # `verify_all` caches what comes back; a worker holding its copy too would grow by
         # its share of every pair (a few hundred MB a worker on a million records).
         del verify.cache[key]
-    return out
+    return keys, edges, counted
 
 
 def _names_agree(fi: Features, fj: Features, cfg: DedupeConfig, numbers_only: bool = False) -> bool:

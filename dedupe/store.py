@@ -166,7 +166,8 @@ def append_bytes(path: str, data: bytes) -> PlacedBytes:
     """Append `data` to `path` (a file only this process writes) and say where it lies."""
     key = (os.getpid(), path)
     if key not in _appending:
-        _appending[key] = [os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 0]
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        _appending[key] = [fd, os.fstat(fd).st_size]
     fd_and_size = _appending[key]
     view, written = memoryview(data), 0
     while written < len(data):
