@@ -8,6 +8,7 @@ import sys
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from . import kernels, sketch
 from .config import DedupeConfig
-from .parallel import map_ranges, map_tasks
+from .parallel import map_ranges, map_tasks, worker_count
 from .records import Record, date_key
 from .shingles import shingle_hashes
 from .store import StoredRange, TextsOnDisk, forget, write_texts
@@ -168,17 +169,22 @@ class PassageTally:
         for feed, passages in part.items():
             self.parts[feed].append(passages)
 
-    def learn(self, config: DedupeConfig) -> Boilerplate:
-        """Per feed, the keys on at least `boilerplate_min_records` and `boilerplate_feed_share` of its records."""
-        learned = {}
-        for feed, parts in self.parts.items():
+    def learn(self, config: DedupeConfig, jobs: int = 1) -> Boilerplate:
+        """Per feed, the keys on at least `boilerplate_min_records` and `boilerplate_feed_share` of its records.
+
+        `jobs` threads count feeds side by side (numpy's sort lets go of the GIL).
+        """
+        def learned_of(feed_parts: tuple[str, list[FeedPassages]]) -> frozenset[int]:
+            parts = feed_parts[1]
             floor = max(config.boilerplate_min_records,
                         config.boilerplate_feed_share * sum(len(p[0]) for p in parts))
             keys, counts = np.unique(np.concatenate([p[2] for p in parts]), return_counts=True)
-            found = frozenset(keys[counts >= floor].tolist())
-            if found:
-                learned[feed] = found
-        return learned
+            return frozenset(keys[counts >= floor].tolist())
+
+        feeds = list(self.parts.items())
+        with ThreadPoolExecutor(max(1, min(jobs, len(feeds)))) as pool:
+            found = list(pool.map(learned_of, feeds))
+        return {feed: keys for (feed, _), keys in zip(feeds, found) if keys}
 
     def holding(self, boilerplate: Boilerplate) -> np.ndarray:
         """Sorted indexes of the records whose text or story text holds a sentence of `boilerplate`."""
@@ -319,7 +325,7 @@ def learn_and_extract_chunks(chunks: Iterable[Chunk], records: Sequence[Record],
         if on_progress is not None:
             on_progress(len(feats))
     sigs = _stacked(sig_parts, config.num_perm)
-    learned = tally.learn(config)
+    learned = tally.learn(config, worker_count(workers))
     again = tally.holding(learned)
     del tally
     spill_dir = os.path.dirname(feats[0].texts.path) if feats and isinstance(feats[0].texts, TextsOnDisk) else None
@@ -356,19 +362,21 @@ def _spill(feats: list[Features], spill_dir: str) -> list[Features]:
 _SPILL_PREFIX = "texts-"
 
 
-def remove_spill(spill_dir: str) -> None:
-    """Delete the spill files `_spill` wrote in `spill_dir`: the long parts of those features are gone.
+def spill_files(spill_dir: str) -> list[str]:
+    """The spill files `_spill` wrote in `spill_dir` (one a process), with this process's descriptors on them
+    closed: deleting them deletes the long parts of those features.
 
     Example:
         >>> import tempfile
         >>> d = tempfile.mkdtemp(); rec = Record(0, "a", "Rain fell all day.", "", "f", None, "")
-        >>> [f] = _spill([extract_features(rec, {}, DedupeConfig())], d); remove_spill(d); os.listdir(d)
-        []
+        >>> [f] = _spill([extract_features(rec, {}, DedupeConfig())], d)
+        >>> [os.path.basename(p) for p in spill_files(d)] == [f"texts-{os.getpid()}.bin"]
+        True
     """
-    for name in os.listdir(spill_dir):
-        if name.startswith(_SPILL_PREFIX):
-            forget(os.path.join(spill_dir, name))
-            os.remove(os.path.join(spill_dir, name))
+    paths = [os.path.join(spill_dir, name) for name in sorted(os.listdir(spill_dir)) if name.startswith(_SPILL_PREFIX)]
+    for path in paths:
+        forget(path)
+    return paths
 
 
 def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],

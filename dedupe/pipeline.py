@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import IO
 
 from .config import DedupeConfig
-from .features import CHUNK, Chunk, Features, learn_and_extract_chunks, record_chunks, remove_spill
+from .features import CHUNK, Chunk, Features, learn_and_extract_chunks, record_chunks, spill_files
 from .grouping import Edge, PairCodes, Verifier, candidate_pairs, group_stories
 from .jsonio import dumps_line_bytes
 from .parallel import map_ranges, worker_count
@@ -60,20 +61,32 @@ class Analysis:
     decisions: list[Decision]
     scratch: Scratch | None = None  # the run's temporary files, when the input was big
     ids: list[str] | None = None
+    _dropping: threading.Thread | None = field(default=None, repr=False)
 
     def close(self) -> None:
         """Remove the run's temporary files (records and texts read back from disk stop working)."""
+        if self._dropping is not None:
+            self._dropping.join()
         if self.scratch is not None:
             self.scratch.close()
 
     def drop_texts(self) -> None:
         """Remove the features' spilled texts once matching is done (their long parts stop working).
 
-        Written output needs the records alone; a gigabyte of texts deleted unread is not
-        written back to disk while the output is written.
+        Written output needs the records alone; gigabytes of texts deleted unread are not
+        written back to disk while the output is written. Deleting them takes seconds on a
+        million records: it goes on in a thread while the output is written.
         """
-        if self.scratch is not None:
-            remove_spill(self.scratch.directory)
+        if self.scratch is not None and self._dropping is None:
+            self._dropping = threading.Thread(target=_remove_files, args=(spill_files(self.scratch.directory),),
+                                              daemon=True)
+            self._dropping.start()
+
+
+def _remove_files(paths: list[str]) -> None:
+    for path in paths:
+        with suppress(OSError):  # what is left goes with the scratch directory
+            os.remove(path)
 
 
 def analyse(records: Sequence[Record], config: DedupeConfig, report: Report,
