@@ -19,7 +19,7 @@ from .config import DedupeConfig
 from .parallel import map_ranges, map_tasks, worker_count
 from .records import Record, date_key
 from .shingles import shingle_hashes
-from .store import StoredRange, TextsOnDisk, forget, write_texts
+from .store import StoredRange, TextsOnDisk, write_texts
 from .teasers import NO_REASONS, judge_ending
 from .text import (
     codepoints,
@@ -363,8 +363,7 @@ _SPILL_PREFIX = "texts-"
 
 
 def spill_files(spill_dir: str) -> list[str]:
-    """The spill files `_spill` wrote in `spill_dir` (one a process), with this process's descriptors on them
-    closed: deleting them deletes the long parts of those features.
+    """The spill files `_spill` wrote in `spill_dir` (one a process): where the features' long parts lie.
 
     Example:
         >>> import tempfile
@@ -373,10 +372,7 @@ def spill_files(spill_dir: str) -> list[str]:
         >>> [os.path.basename(p) for p in spill_files(d)] == [f"texts-{os.getpid()}.bin"]
         True
     """
-    paths = [os.path.join(spill_dir, name) for name in sorted(os.listdir(spill_dir)) if name.startswith(_SPILL_PREFIX)]
-    for path in paths:
-        forget(path)
-    return paths
+    return [os.path.join(spill_dir, name) for name in sorted(os.listdir(spill_dir)) if name.startswith(_SPILL_PREFIX)]
 
 
 def _extract_range(shared: tuple[Sequence[Record], Boilerplate, DedupeConfig, str | None],

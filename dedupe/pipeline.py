@@ -20,7 +20,7 @@ from .jsonio import dumps_line_bytes
 from .parallel import map_ranges, worker_count
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
-from .store import PlacedBytes, RecordStore, Scratch, append_bytes
+from .store import PlacedBytes, RecordStore, Scratch, append_bytes, forget
 from .teasers import find_completion
 from .text import trim_to_last_sentence
 
@@ -78,8 +78,10 @@ class Analysis:
         million records: it goes on in a thread while the output is written.
         """
         if self.scratch is not None and self._dropping is None:
-            self._dropping = threading.Thread(target=_remove_files, args=(spill_files(self.scratch.directory),),
-                                              daemon=True)
+            paths = spill_files(self.scratch.directory)
+            for path in paths:
+                forget(path)  # this process's descriptors: a file still open keeps its pages
+            self._dropping = threading.Thread(target=_remove_files, args=(paths,), daemon=True)
             self._dropping.start()
 
 
