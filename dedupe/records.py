@@ -12,6 +12,7 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -627,19 +628,24 @@ class _AtomicFile:
         return self.binary if self.as_bytes else self.fh
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        written = False
         try:
-            self.fh.flush()
+            # The text layer lets go first (detaching flushes it into the layer below): once a
+            # gzip layer has closed, the text layer can neither flush nor detach.
+            self.fh.detach()
             if self.binary is not self.raw:
                 self.binary.close()
             self.raw.flush()
             os.fsync(self.raw.fileno())
+            written = True
         finally:
-            self.fh.detach()
-            self.raw.close()
+            with suppress(OSError):
+                self.raw.close()
+            if not written or exc_type is not None:  # a half-written file never stays behind
+                with suppress(OSError):
+                    os.unlink(self.tmp)
         if exc_type is None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the half-written file only
             os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)

@@ -3,7 +3,7 @@ import json
 import os
 
 import pytest
-from conftest import read_jsonl, run_cli, write
+from conftest import SAMPLE_FEEDS, read_jsonl, run_cli, write
 
 from dedupe import DedupeConfig, FieldKeys, InputError, Report, read_records
 from dedupe.records import atomic_writer
@@ -124,6 +124,27 @@ def test_atomic_writer_leaves_nothing_on_failure(tmp_path):
             fh.write("half a line")
             raise RuntimeError("interrupted")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_atomic_writer_gzips_and_leaves_nothing_on_failure(tmp_path, binary):
+    target, line = tmp_path / "out.jsonl.gz", b"{}\n" if binary else "{}\n"
+    with atomic_writer(str(target), binary=binary) as fh:
+        fh.write(line)
+    assert gzip.decompress(target.read_bytes()) == b"{}\n" and os.listdir(tmp_path) == ["out.jsonl.gz"]
+    with pytest.raises(RuntimeError):
+        with atomic_writer(str(tmp_path / "half.csv.gz"), binary=binary) as fh:
+            fh.write(line)
+            raise RuntimeError("interrupted")
+    assert os.listdir(tmp_path) == ["out.jsonl.gz"]
+
+
+def test_gzipped_output_holds_the_same_lines(tmp_path):
+    # The JSONL output's blocks (copied by the kernel into a plain file) go through gzip the plain way.
+    for name in ("o.jsonl", "o.jsonl.gz"):
+        res = run_cli("annotate", *SAMPLE_FEEDS, "-o", tmp_path / name, "-q", "--jobs", "2")
+        assert res.exit_code == 0, res.output
+    assert gzip.decompress((tmp_path / "o.jsonl.gz").read_bytes()) == (tmp_path / "o.jsonl").read_bytes()
 
 
 def test_stdin_and_csv_output(tmp_path):
