@@ -2,7 +2,7 @@
 
 datasketch is imported only where one of its objects is asked for: importing it loads
 scipy (a third of a second at every start). The permutations and the LSH bands it would
-pick are computed here the way it computes them (tests/test_sketch.py checks they are equal).
+pick are computed here the way it computes them (tests/test_scale.py checks they are equal).
 """
 
 from __future__ import annotations

@@ -292,7 +292,7 @@ def names_and_numbers(text: str) -> frozenset[str]:
     if not text.isascii():
         return _names_and_numbers_re(text)
     # ASCII text (most of it): one compiled pass finds the names and number words, the
-    # definition below stays for the rest (tests/test_kernels.py checks the two agree).
+    # definition below stays for the rest (tests/test_text.py checks the two agree).
     spans, found_words, has_digit, apostrophe_digit = kernels.ascii_names(codepoints(text), _NUMBER_WORD_TABLE)
     if apostrophe_digit:
         return _names_and_numbers_re(text)
