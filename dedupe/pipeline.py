@@ -157,14 +157,16 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
         # Longest story text, not longest raw text: a promo block must not win the pick.
         return min(members, key=lambda i: (flags(i), -feats[i].body_len, feats[i].date_key, i))
 
-    best_copy = best(lambda i: bool(feats[i].cut_reasons))
+    alone = len(members) == 1  # most stories: nothing to compare, nothing to pick
+    best_copy = members[0] if alone else best(lambda i: bool(feats[i].cut_reasons))
+    texts: dict[int, str] = {}
     for i in members:
         d, f = decisions[i], feats[i]
         d.truncated = bool(f.cut_reasons)
         d.reasons.extend(f.cut_reasons)
-        if f.ends_terminal or len(members) == 1:
+        if f.ends_terminal or alone:
             continue
-        found = find_completion(i, members, feats, d.truncated, best_copy, config)
+        found = find_completion(i, members, feats, d.truncated, best_copy, config, texts)
         if found is not None:
             j, score = found
             if not d.truncated:
@@ -172,7 +174,7 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
                 d.reasons.append("cut:mid_sentence_in_full")
             d.completed_by = j
             d.reasons.append(f"lead_match:{score:.0f}")
-    canon = best(lambda i: decisions[i].truncated)
+    canon = members[0] if alone else best(lambda i: decisions[i].truncated)
     for i in members:
         d = decisions[i]
         d.canonical = i == canon

@@ -107,42 +107,52 @@ def continues_mid_sentence(long_body: str, end: int) -> bool:
     return not re.search(r"[.!?]", tail)
 
 
-def _opening_aligns(fi: Features, fj: Features, config: DedupeConfig) -> bool:
-    return lead_alignment(fi.body[:300], fj.body, config.lead_match_score).score >= config.lead_match_score
+def _opening_aligns(short_body: str, long_body: str, config: DedupeConfig) -> bool:
+    return lead_alignment(short_body[:300], long_body, config.lead_match_score).score >= config.lead_match_score
 
 
-def _verbatim_tail(fi: Features, fj: Features, config: DedupeConfig) -> bool:
+def _verbatim_tail(short_body: str, long_body: str, config: DedupeConfig) -> bool:
     # A plainly cut teaser whose first words an outlet rewrote: its last characters stand
     # verbatim in the longer text.
     probe, score = config.verbatim_tail_chars, config.verbatim_tail_score
-    return fi.body_len >= 1.2 * probe and tail_alignment(fi.body, fj.body, score, probe=probe).score >= score
+    return len(short_body) >= 1.2 * probe and tail_alignment(short_body, long_body, score, probe=probe).score >= score
 
 
 def find_completion(i: int, story: list[int], feats: list[Features], truncated_hint: bool,
-                     prefer: int, config: DedupeConfig) -> tuple[int, float] | None:
+                    prefer: int, config: DedupeConfig, texts: dict[int, str] | None = None) -> tuple[int, float] | None:
     """The longer member whose opening holds record i as its lead: (index, alignment score).
 
     Without `truncated_hint` (no cut ending), only a member that goes on mid-sentence
     where record i stops counts: one with a sentence end there makes i an abridged copy.
 
     The story's best copy (`prefer`) wins when it aligns, so one text completes a story.
+    `texts` keeps the members' story texts between calls for one story (a spilled text is a
+    disk read).
     """
     best = None
     fi = feats[i]
     if fi.body_len < config.lead_min_chars / 2:
         return None
+    texts = {} if texts is None else texts
+
+    def body(k: int) -> str:
+        if k not in texts:
+            texts[k] = feats[k].body
+        return texts[k]
+
     for j in story:
         fj = feats[j]
         # The teaser may carry a sub-headline its article lacks, so it can be a little longer.
         if j == i or fj.cut_reasons or fj.body_len < 0.8 * fi.body_len:
             continue
-        al = tail_alignment(fi.body, fj.body, config.lead_match_score)
-        if not (al.score >= config.lead_match_score and _opening_aligns(fi, fj, config)
-                or truncated_hint and _verbatim_tail(fi, fj, config)):
+        short_body, long_body = body(i), body(j)
+        al = tail_alignment(short_body, long_body, config.lead_match_score)
+        if not (al.score >= config.lead_match_score and _opening_aligns(short_body, long_body, config)
+                or truncated_hint and _verbatim_tail(short_body, long_body, config)):
             continue
         if al.long_end + 5 > fj.body_len:
             continue  # the other text stops where this one does
-        mid = continues_mid_sentence(fj.body, al.long_end)
+        mid = continues_mid_sentence(long_body, al.long_end)
         key = (j == prefer, al.score, fj.body_len, -j)
         if (truncated_hint or mid) and (best is None or key > best[0]):
             best = (key, j, al.score)
