@@ -29,6 +29,7 @@ from .text import (
     is_boilerplate_line,
     names_and_numbers,
     normalize,
+    normalize_and_compact,
     sentence_codes,
     sentence_ends,
     split_kicker,
@@ -474,8 +475,8 @@ def _features(rec: Record, kicker: str | None, text: str, template: frozenset[in
         story = story[_offset_after_prefix(story, len(title_comp)):].lstrip(" :-\n")
     story = strip_dateline(story)
     body_raw = strip_link_tail(story)
-    body = normalize(body_raw) or normalize(title)
-    comp = compact(body_raw)
+    body, comp = normalize_and_compact(body_raw)
+    body = body or normalize(title)
     if len(comp) < config.short_text_chars and title:
         comp_for_shingles = title_comp + "|" + comp
     else:

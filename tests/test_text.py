@@ -160,3 +160,14 @@ def test_headline_test_on_the_head_equals_compacting_the_whole(text, cut, min_ch
     whole = compact(text)
     for prefix in (whole[:cut], whole[:cut] + "x"):
         assert _opens_with(text, prefix, min_chars) == (len(whole) >= min_chars and whole.startswith(prefix))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(line_texts, st.text(alphabet=" \t\n\x0b\x0c\r\x1c\x1fAaZz09.,'-%", max_size=200),
+                 st.text(st.characters(max_codepoint=127), max_size=200), st.text(max_size=80)))
+def test_one_pass_normalize_and_compact_equal_their_definitions(text):
+    # The compiled ASCII pass against the plain definitions: str.split's white space, str.isalnum.
+    from dedupe.text import compact, fold, normalize, normalize_and_compact
+    normal = " ".join(fold(text).split()).lower()
+    compacted = "".join(c for c in fold(text).lower() if c.isalnum()) if text.isascii() else compact(text)
+    assert normalize_and_compact(text) == (normalize(text), compact(text)) == (normal, compacted)
