@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
 from typing import IO, Annotated
@@ -268,5 +269,24 @@ def explain(
             typer.echo(line)
 
 
+def main() -> None:
+    """The `dedupe` command: the app, then the process ends at once with its exit code.
+
+    By then every output is written and closed; what the interpreter would still do is tear
+    down the compiled kernels, 0.23 s of every run (mypy ends its runs the same way).
+    """
+    try:
+        app()
+        code: object = 0
+    except SystemExit as e:
+        code = e.code
+    if isinstance(code, str):
+        _err(code)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a reader gone from the pipe, a closed stream
+            stream.flush()
+    os._exit(code if isinstance(code, int) else int(code is not None))
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -40,3 +40,25 @@ def test_annotate_on_samples_matches_golden():
 def test_help_names_config_defaults():
     res = run_cli("clean", "--help")
     assert res.exit_code == 0 and "--orphans" in res.stdout and "--jaccard-threshold" in res.stdout
+
+
+def test_the_command_ends_with_its_exit_code_and_every_byte_written(tmp_path):
+    # `dedupe` ends its process at once after the app (cli.main): stdout and stderr must be
+    # flushed first, and each exit code kept.
+    import subprocess
+    import sys
+
+    def command(*args):
+        return subprocess.run([sys.executable, "-m", "dedupe.cli", *map(str, args)], capture_output=True, cwd=ROOT)
+
+    to_stdout = command("annotate", *SAMPLE_FEEDS, "-q")
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    assert to_stdout.stdout == (ROOT / "tests" / "golden" / "annotate.jsonl").read_bytes()
+    summary = command("clean", *SAMPLE_FEEDS, "-o", tmp_path / "c.jsonl")
+    assert summary.returncode == 0 and b"records read" in summary.stderr and summary.stdout == b""
+    missing = command("clean", tmp_path / "nope.jsonl")
+    assert missing.returncode == 2 and b"no such file" in missing.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "Fine."}\n{oops\n')
+    assert command("clean", bad, "--strict", "-q").returncode == 1
+    assert command("no-such-command").returncode == 2
