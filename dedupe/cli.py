@@ -111,7 +111,7 @@ def _check_inputs(inputs: list[str]) -> None:
 def _exit_codes() -> Iterator[None]:
     """Bad input exits 1, Ctrl-C 130, SIGTERM 143: one line on stderr, no traceback, no output file."""
     # SIGTERM unwinds like Ctrl-C, so the atomic writer removes its temporary file.
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         yield
     except InputError as e:
@@ -127,6 +127,9 @@ def _exit_codes() -> Iterator[None]:
     except _Terminated:
         _err("terminated: no output written")
         raise typer.Exit(143) from None
+    finally:
+        if previous is not None:  # None: a handler set outside Python, which cannot be put back
+            signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

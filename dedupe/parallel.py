@@ -30,12 +30,36 @@ def worker_count(jobs: int) -> int:
         return os.cpu_count() or 1
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init(shared: Any) -> None:
     global _shared
     _shared = shared
-    # The parent handles Ctrl-C and SIGTERM and ends the pool; a worker just stops.
+    # The parent handles Ctrl-C and SIGTERM and ends the pool; a worker just stops. The signals
+    # were blocked from its fork (`_stop_signals_blocked`): one sent meanwhile lands only now.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+@contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM held back in this thread, and in the threads and processes it starts.
+
+    A worker forked while the parent has a Python handler for SIGTERM (the CLI has) lost a
+    SIGTERM that came before it was set up: Python drops signals pending at a fork. The pool
+    ending at that moment (a retired worker's replacement just started) then waited for it forever.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not on POSIX: no fork either
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _call(task: tuple[Callable[[Any, int, int], Any], int, int]) -> Any:
@@ -98,8 +122,12 @@ def _pool(workers: int, shared: Any, tasks_per_worker: int | None = None) -> Ite
     # with this process after the fork are not copied just to be scanned.
     gc.freeze()
     try:
-        with _Pool(workers, initializer=_init, initargs=(shared,), maxtasksperchild=tasks_per_worker,
-                   context=multiprocessing.get_context(method)) as pool:
+        # The pool's threads fork the replacements of retired workers: they start with the
+        # signals held back too, and so does every worker.
+        with _stop_signals_blocked():
+            pool = _Pool(workers, initializer=_init, initargs=(shared,), maxtasksperchild=tasks_per_worker,
+                         context=multiprocessing.get_context(method))
+        with pool:
             _widen_result_pipe(pool)
             yield pool
     finally:

@@ -2,6 +2,8 @@
 
 import multiprocessing.pool
 import os
+import subprocess
+import sys
 import time
 
 from dedupe import parallel
@@ -44,3 +46,23 @@ def test_worker_handler_sleeps_while_results_wait_in_the_pipe(monkeypatch):
         seen.append((lo, len(block)))
     assert seen == [(lo, 1 << 20) for lo in range(30)]
     assert len(wakes) < 10  # the standard pool's: ~900
+
+
+_REPLACED_THEN_ENDED = """
+from dedupe import cli, parallel
+
+def first(shared, lo, hi):
+    return lo
+
+with cli._exit_codes():  # the command's SIGTERM handler, as during a run
+    for _ in range(30):  # each pool ends while the workers replacing retired ones start
+        assert list(parallel.map_ranges(first, None, 8, jobs=2, chunk=1, tasks_per_worker=1)) == list(range(8))
+"""
+
+
+def test_a_pool_ends_while_replacement_workers_start():
+    # A worker forked just before its pool ends is sent SIGTERM before it is set up. With the
+    # command's Python handler in place, Python dropped that signal at the fork and ending the
+    # pool waited for the worker forever (most runs of this test, before).
+    run = subprocess.run([sys.executable, "-c", _REPLACED_THEN_ENDED], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
