@@ -126,15 +126,14 @@ def minhash_rows(hashes, offsets, a, b, out):  # pragma: no cover - compiled
 def overlap(a, b):  # pragma: no cover - compiled
     """How many values two sorted distinct uint32 arrays share (one merge pass)."""
     i = j = shared = 0
-    while i < a.shape[0] and j < b.shape[0]:
-        if a[i] < b[j]:
-            i += 1
-        elif a[i] > b[j]:
-            j += 1
-        else:
-            shared += 1
-            i += 1
-            j += 1
+    n, m = a.shape[0], b.shape[0]
+    # Counts moved by comparisons, not branches on them: a branch per step mispredicts on
+    # hashes (half the time of the if/elif merge).
+    while i < n and j < m:
+        x, y = a[i], b[j]
+        shared += x == y
+        i += x <= y
+        j += y <= x
     return shared
 
 

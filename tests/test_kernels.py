@@ -110,3 +110,13 @@ def test_sorted_distinct64_equals_numpy_unique(values):
     a = np.array(values + values[: len(values) // 2], dtype=np.uint64)
     got = kernels.sorted_distinct64(a)
     assert got.dtype == np.uint64 and got.tolist() == np.unique(a).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=80), st.sets(st.integers(0, 2**32 - 1), max_size=80),
+       st.sets(st.sampled_from([0, 1, 2, 2**31, 2**32 - 2, 2**32 - 1]), max_size=6))
+def test_overlap_counts_the_shared_values(a, b, both):
+    # Shared values at either end of the range and between: the merge must stop and count exactly.
+    a, b = a | both, b | both
+    arrays = [np.array(sorted(s), dtype=np.uint32) for s in (a, b)]
+    assert kernels.overlap(*arrays) == kernels.overlap(*arrays[::-1]) == len(a & b)
