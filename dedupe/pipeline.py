@@ -157,7 +157,7 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
         # Longest story text, not longest raw text: a promo block must not win the pick.
         return min(members, key=lambda i: (flags(i), -feats[i].body_len, feats[i].date_key, i))
 
-    alone = len(members) == 1  # most stories: nothing to compare, nothing to pick
+    alone = len(members) == 1  # a lone record: nothing to compare, nothing to pick
     best_copy = members[0] if alone else best(lambda i: bool(feats[i].cut_reasons))
     texts: dict[int, str] = {}
     for i in members:
