@@ -271,7 +271,9 @@ def main() -> None:
                 continue
             res = measure(kind, path, runs)
             if res:
-                section[kind] = {**res, "date": time.strftime("%Y-%m-%d")}
+                # This machine's speed moves by the hour (shared host): a figure is compared only
+                # with those measured at about the same time.
+                section[kind] = {**res, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
             print(kind, res, flush=True)
             store.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if os.environ.get("BENCH_ACCURACY"):
@@ -291,7 +293,9 @@ def render(data: dict) -> str:
              "(Zipf vocabulary, 300-1,000-word documents in paragraphs, ~30% edited reprints, ~10% teasers). "
              "docs/s is the median of the runs. Full-pass docs/s include start-up and reading; signature stages "
              "time the signing alone (\"from text\" includes shingling). Peak memory is the proportional set size "
-             "summed over the process and its workers (shared pages counted once), sampled every second.", ""]
+             "summed over the process and its workers (shared pages counted once), sampled every second. This "
+             "machine is a shared virtual one whose speed moves by the hour (on 2026-11-26 the same code ran 40-60% "
+             "slower in the afternoon than in the morning): compare figures measured at about the same time.", ""]
     acc = data.get("accuracy")
     if acc:
         lines += [f"Jaccard estimates (128 permutations) on {acc['pairs']:,} candidate pairs of the first 5,000 "
@@ -299,12 +303,13 @@ def render(data: dict) -> str:
                   f"{acc['mae_dedupe']:.4f} (equal to datasketch's: same values), rensa {acc['mae_rensa']:.4f}.", ""]
     for n in sorted((k for k in data if k.isdigit()), key=int):
         res = data[n]
-        lines += [f"## {int(n):,} documents", "", "| what | processes | docs/s | peak memory MB | runs |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += [f"## {int(n):,} documents", "", "| what | processes | docs/s | peak memory MB | runs | measured |",
+                  "|---|---:|---:|---:|---:|---|"]
         for kind, (label, procs) in WORKERS.items():
             if kind in res:
                 r = res[kind]
-                lines.append(f"| {label} | {procs} | {r['docs_per_s']:,.0f} | {r['rss_mb']:,.0f} | {r['runs']} |")
+                lines.append(f"| {label} | {procs} | {r['docs_per_s']:,.0f} | {r['rss_mb']:,.0f} | {r['runs']} "
+                             f"| {r.get('date', '')} |")
         lines += ["", *_ratio_lines(res), ""]
     return "\n".join(lines)
 
