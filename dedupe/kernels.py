@@ -411,7 +411,7 @@ def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - co
 def _ascii_tables() -> tuple[np.ndarray, np.ndarray]:
     lower = np.array([c + 32 if 65 <= c <= 90 else c for c in range(256)], dtype=np.uint8)
     # 0: white space as str.split() cuts on it; 1: a letter or digit (text.compact keeps it); 2: the rest
-    kind = np.array([0 if c == 32 or 9 <= c <= 13 or 28 <= c <= 31 else 1 if chr(c).isalnum() and c < 128 else 2
+    kind = np.array([0 if _is_ascii_space.py_func(c) else 1 if chr(c).isalnum() and c < 128 else 2
                      for c in range(256)], dtype=np.uint8)
     return lower, kind
 
