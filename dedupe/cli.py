@@ -206,6 +206,8 @@ def _command(job, jsonl_job=None):
         = D.lead_match_score,
         lsh_threshold: Annotated[float, _opt("LSH candidate threshold (every candidate is verified).")]
         = D.lsh_threshold,
+        lsh_min_agreement: Annotated[float, _opt("Share of signature rows an LSH pair must agree on to be "
+                                                 "verified (0: every LSH pair).")] = D.lsh_min_agreement,
         join_fraction: Annotated[float, _opt("Chain guard: share of cross pairs that must verify.")]
         = D.join_fraction,
         num_perm: Annotated[int, _opt("MinHash permutations.")] = D.num_perm,
@@ -223,7 +225,8 @@ def _command(job, jsonl_job=None):
         try:
             config = D.with_(split=split.value, orphans=orphans.value, jaccard_threshold=jaccard_threshold,
                              containment_threshold=containment_threshold, lead_match_score=lead_match_score,
-                             lsh_threshold=lsh_threshold, join_fraction=join_fraction, num_perm=num_perm,
+                             lsh_threshold=lsh_threshold, lsh_min_agreement=lsh_min_agreement,
+                             join_fraction=join_fraction, num_perm=num_perm,
                              max_record_bytes=max_record_bytes, strict=strict, jobs=jobs, temp_dir=temp_dir)
         except ValueError as e:
             _err(f"error: {e}")

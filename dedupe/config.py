@@ -26,6 +26,12 @@ class DedupeConfig:
     shingle_size: int = 7
     # LSH candidate threshold on whole-text MinHash; low, since every candidate is verified.
     lsh_threshold: float = 0.3
+    # An LSH pair is verified only if its signatures agree on this share of their rows (the
+    # MinHash estimate of its Jaccard; 0 keeps every pair). One band (3 rows at 0.3) also agrees
+    # by chance between unrelated texts sharing 1% of their shingles; such pairs grow with the
+    # square of the input (most LSH pairs among a million texts), while a pair at the LSH
+    # threshold agrees on ~30% of rows.
+    lsh_min_agreement: float = 0.1
     # Lead keys: exact hashes of `lead_key_chars` compacted characters taken at each
     # plausible story start (text start, after a kicker, line or sentence) in the opening.
     lead_key_chars: int = 48
@@ -87,6 +93,7 @@ class DedupeConfig:
 
         check(8 <= self.num_perm <= 1024, "num_perm", "must be in 8..1024")
         check(2 <= self.shingle_size <= 32, "shingle_size", "must be in 2..32")
+        check(0.0 <= self.lsh_min_agreement <= 1.0, "lsh_min_agreement", "must be in 0..1")
         for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold",
                      "join_fraction", "boilerplate_feed_share", "names_agree_share", "support_containment"):
             check(0.0 < getattr(self, name) <= 1.0, name, "must be in (0, 1]")

@@ -84,7 +84,8 @@ def _explain_pair(an: Analysis, i: int, j: int, config: DedupeConfig) -> dict:
     elif refused is not None:
         verdict = "two stories: the pair matched, but the chain guard refused to join their stories"
     elif (a, b) not in an.candidates:
-        verdict = "two stories: never a candidate pair (no LSH band, lead key or headline in common)"
+        verdict = ("two stories: never a candidate pair (no lead key or headline in common; signatures share "
+                   f"no LSH band or agree on under {config.lsh_min_agreement:.0%} of rows)")
     else:
         verdict = "two stories: a candidate pair that no matching rule accepted"
     pair = _measures(an, a, b, config)

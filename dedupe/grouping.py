@@ -251,9 +251,12 @@ class PairCodes(Sequence[tuple[int, int]]):
 
 
 def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfig,
-                    jobs: int = 1) -> PairCodes:
+                    jobs: int = 1, report: Report | None = None) -> PairCodes:
     """Candidate pairs from whole-text LSH (`sigs`: a signature row per record) and shared lead keys,
     each pair once, sorted; `jobs` threads sort the LSH bands.
+
+    An LSH pair whose signatures agree on less than `lsh_min_agreement` of their rows is left
+    out (counted in `report.chance_lsh_pairs`) unless it shares a lead key or headline too.
 
     Example:
         >>> from dedupe.features import extract_features
@@ -269,6 +272,10 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     present = np.array([f.n_shingles > 0 for f in feats], dtype=bool)
     n = max(len(feats), 1)
     lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present, as_codes=True, jobs=jobs)
+    by_chance = sketch.signature_agreement(sigs, lsh) < config.lsh_min_agreement
+    if report is not None:
+        report.chance_lsh_pairs = int(by_chance.sum())
+    lsh = lsh[~by_chance]
     # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
     # Headline keys have the top bit set: apart from the 32-bit lead keys.
     heads = [(i, f.headline_key) for i, f in enumerate(feats) if f.headline_key]

@@ -138,6 +138,19 @@ def overlap(a, b):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True)
+def agreeing_columns(rows, codes, limit):  # pragma: no cover - compiled
+    """For each pair code i * limit + j, on how many columns rows i and j of a 2-D array agree."""
+    out = np.empty(codes.shape[0], dtype=np.int32)
+    for k in range(codes.shape[0]):
+        i, j = codes[k] // limit, codes[k] % limit
+        same = 0
+        for c in range(rows.shape[1]):
+            same += rows[i, c] == rows[j, c]
+        out[k] = same
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
 def pairs_in_runs(order, run_starts, run_ends, limit):  # pragma: no cover - compiled
     """Every pair (i < j) of items inside each run of `order`, as int64 codes i * limit + j."""
     total = 0

@@ -116,7 +116,7 @@ def _analyse(chunks: Iterable[Chunk], records: Sequence[Record], config: DedupeC
                                                         lambda done: progress("features", done, 0))
     jobs = config.jobs if len(records) >= config.parallel_min_records else 1
     report.boilerplate_sentences_learned = sum(len(template) for template in boilerplate.values())
-    pairs = candidate_pairs(feats, sigs, config, worker_count(jobs))
+    pairs = candidate_pairs(feats, sigs, config, worker_count(jobs), report)
     del sigs
     verify = Verifier(feats, config)
     edges = []

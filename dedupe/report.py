@@ -28,6 +28,7 @@ class Report:
     orphans_dropped: int = 0
     boilerplate_sentences_learned: int = 0
     candidate_pairs: int = 0
+    chance_lsh_pairs: int = 0  # LSH pairs left unverified: signatures agree on too few rows
     verified_pairs: int = 0
     joins_refused: int = 0
     seconds: float = 0.0
@@ -78,7 +79,8 @@ class Report:
             f"teasers flagged    {self.teasers_flagged}: completed {self.teasers_completed}, "
             f"trimmed {self.teasers_trimmed}, left as is {self.teasers_untrimmable}, "
             f"records dropped {self.orphans_dropped}",
-            f"pairs              {self.candidate_pairs} candidates, {self.verified_pairs} verified, "
+            f"pairs              {self.candidate_pairs} candidates ({self.chance_lsh_pairs} chance LSH pairs "
+            f"left out), {self.verified_pairs} verified, "
             f"{self.joins_refused} joins refused by the chain guard",
             f"seconds            {self.seconds:.2f}",
         ]

@@ -206,6 +206,20 @@ def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,
 _NO_CODES = np.zeros(0, dtype=np.int64)
 
 
+def signature_agreement(sigs: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The share of signature rows on which each pair agrees (MinHash's Jaccard estimate, as
+    datasketch's `MinHash.jaccard`); pairs given as codes `i * len(sigs) + j`.
+
+    Example:
+        >>> import numpy as np
+        >>> sigs = signature_matrix([np.arange(50, dtype=np.uint32), np.arange(1, 51, dtype=np.uint32)])
+        >>> round(float(signature_agreement(sigs, np.array([1]))[0]), 2)
+        0.96
+    """
+    same = kernels.agreeing_columns(sigs, np.asarray(codes, dtype=np.int64), max(len(sigs), 1))
+    return same / max(sigs.shape[1], 1)
+
+
 def _equal_row_runs(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(order, starts, ends): an order of the rows of a uint32 block that puts equal rows side
     by side, and the runs (2 rows or more) of equal rows in it."""

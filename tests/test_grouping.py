@@ -9,9 +9,9 @@ from conftest import ROOT, SAMPLE_FEEDS, read_jsonl, run_cli, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe import DedupeConfig, Report, annotate, clean
+from dedupe import DedupeConfig, Report, annotate, clean, sketch
 from dedupe.features import extract_features, learn_boilerplate
-from dedupe.grouping import Verifier
+from dedupe.grouping import Verifier, candidate_pairs
 from dedupe.records import records_from_objects
 
 ARTICLE = (
@@ -272,3 +272,21 @@ def test_a_long_headline_printed_by_two_feeds_is_one_story():
     ]))
     assert rows["a"]["story_id"] == rows["b"]["story_id"]
     assert rows["c"]["story_id"] != rows["d"]["story_id"]  # seven words: too common to be a syndication mark
+
+
+def test_an_lsh_band_agreeing_by_chance_makes_no_candidate():
+    cfg = DedupeConfig()
+    texts = [ARTICLE, "Heavy snow closed every mountain pass in the north on Sunday, stranding hundreds of "
+             "lorries and leaving three villages without power for most of the night."]
+    feats = [extract_features(r, {}, cfg) for r in records_from_objects(texts)]
+    sigs = sketch.signature_matrix([f.shingles for f in feats], cfg.num_perm, cfg.seed)
+    _, rows = sketch.lsh_bands(cfg.lsh_threshold, cfg.num_perm)
+    assert not (sigs[0] == sigs[1]).any() and not list(candidate_pairs(feats, sigs, cfg))
+    sigs[1, :rows] = sigs[0, :rows]  # one band of two unrelated texts agrees, as between millions by chance
+    report = Report()
+    assert not list(candidate_pairs(feats, sigs, cfg, report=report)) and report.chance_lsh_pairs == 1
+    assert list(candidate_pairs(feats, sigs, cfg.with_(lsh_min_agreement=0.0))) == [(0, 1)]
+    # The band and enough other rows agreeing make a candidate again.
+    enough = round(cfg.lsh_min_agreement * cfg.num_perm) + 1
+    sigs[1, :enough] = sigs[0, :enough]
+    assert list(candidate_pairs(feats, sigs, cfg, report=report)) == [(0, 1)] and report.chance_lsh_pairs == 0

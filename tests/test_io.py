@@ -103,6 +103,7 @@ def test_empty_input_gives_empty_output(tmp_path):
 def test_usage_errors_exit_2(tmp_path):
     assert run_cli("clean", tmp_path / "missing.jsonl").exit_code == 2
     assert run_cli("clean", "samples/wire.jsonl", "--jaccard-threshold", "1.5").exit_code == 2
+    assert run_cli("clean", "samples/wire.jsonl", "--lsh-min-agreement", "-0.1").exit_code == 2
     assert run_cli("clean", "samples/wire.jsonl", "--orphans", "burn").exit_code == 2
 
 

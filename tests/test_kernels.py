@@ -120,3 +120,14 @@ def test_overlap_counts_the_shared_values(a, b, both):
     a, b = a | both, b | both
     arrays = [np.array(sorted(s), dtype=np.uint32) for s in (a, b)]
     assert kernels.overlap(*arrays) == kernels.overlap(*arrays[::-1]) == len(a & b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2), min_size=6, max_size=6), min_size=2, max_size=12), st.data())
+def test_signature_agreement_is_the_share_of_equal_rows(rows, data):
+    from dedupe import sketch
+    sigs = np.array(rows, dtype=np.uint32)  # few distinct values: rows agree on some columns
+    n = len(sigs)
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20))
+    codes = np.array([i * n + j for i, j in pairs], dtype=np.int64)
+    assert sketch.signature_agreement(sigs, codes).tolist() == [float((sigs[i] == sigs[j]).mean()) for i, j in pairs]
