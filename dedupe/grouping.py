@@ -283,10 +283,10 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
                             np.array([i for i, _ in heads], dtype=np.int64)])
     flat = np.concatenate([np.concatenate([np.zeros(0, np.uint32), *(f.lead_keys for f in feats)]).astype(np.uint64),
                            np.array([key for _, key in heads], dtype=np.uint64)])
-    order = np.argsort(flat)  # which order equal keys take does not matter: the pairs are sorted after
+    order = kernels.radix_argsort64(flat)
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
     shared = kernels.pairs_in_runs(owner[order], starts, ends, n)
-    return PairCodes(np.union1d(lsh, shared), n)
+    return PairCodes(kernels.sorted_distinct64(np.concatenate([lsh, shared]).view(np.uint64)).view(np.int64), n)
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,
@@ -305,7 +305,9 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
         [0, 0, 0]
     """
     parent = list(range(n))
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    # Members of each group of two records or more, by root; a record alone is its own group
+    # (a million one-record lists cost 2.7 s to make, and most records never meet an edge).
+    members: dict[int, list[int]] = {}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -317,8 +319,8 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
         ra, rb = find(e.a), find(e.b)
         if ra == rb:
             continue
-        left = members[ra][: config.join_sample]
-        right = members[rb][: config.join_sample]
+        left = members.get(ra, [ra])[: config.join_sample]
+        right = members.get(rb, [rb])[: config.join_sample]
         if len(left) * len(right) > 1:
             ok = sum(1 for x in left for y in right if verify.supports(x, y))
             if ok < config.join_fraction * len(left) * len(right):
@@ -330,7 +332,7 @@ def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeCon
             log.append((e, True))
         root, other = (ra, rb) if ra < rb else (rb, ra)
         parent[other] = root
-        members[root] = sorted(members[root] + members.pop(other))
+        members[root] = sorted(members.get(root, [root]) + members.pop(other, [other]))
     return [find(i) for i in range(n)]
 
 

@@ -131,3 +131,11 @@ def test_signature_agreement_is_the_share_of_equal_rows(rows, data):
     pairs = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20))
     codes = np.array([i * n + j for i, j in pairs], dtype=np.int64)
     assert sketch.signature_agreement(sigs, codes).tolist() == [float((sigs[i] == sigs[j]).mean()) for i, j in pairs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0, 1, 255, 256, 2**32 - 1, 2**32, 2**63, 2**64 - 1]) | st.integers(0, 2**64 - 1),
+                max_size=300))
+def test_radix_argsort_is_numpys_stable_argsort(values):
+    keys = np.array(values, dtype=np.uint64)
+    assert kernels.radix_argsort64(keys).tolist() == np.argsort(keys, kind="stable").tolist()

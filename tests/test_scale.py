@@ -185,7 +185,7 @@ def test_hashed_band_rows_group_equal_rows(columns, values, collide):
     mix = sketch._MIX
     try:
         sketch._MIX = np.uint64(0) if collide else mix
-        order, starts, ends = sketch._equal_row_runs(block)
+        order, starts, ends = sketch._equal_row_runs(block, np.arange(len(block)), 0, columns)
     finally:
         sketch._MIX = mix
     groups = {frozenset(order[a:b].tolist()) for a, b in zip(starts, ends)}
