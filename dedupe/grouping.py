@@ -15,6 +15,7 @@ from .parallel import map_ranges
 from .report import Report
 from .shingles import overlap, shingle_hashes
 from .similarity import lead_alignment, names_shared, shared_run, text_score, title_score
+from .store import TextsOnDisk, prefetch
 from .text import compact
 
 
@@ -160,6 +161,8 @@ def _verify_range(shared: tuple[Verifier, Sequence[tuple[int, int]]], lo: int,
     """(pair keys, edges, shared shingle counts or -1 where none were counted) of pairs[lo:hi]."""
     verify, pairs = shared
     part = pairs[lo:hi]
+    records = {k for pair in part for k in pair}
+    prefetch(t for k in records if isinstance(t := verify.feats[k].texts, TextsOnDisk))
     keys = np.empty(len(part), dtype=np.int64)
     counted = np.full(len(part), -1, dtype=np.int64)
     edges = []

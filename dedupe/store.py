@@ -88,6 +88,26 @@ class TextsOnDisk:
         return np.frombuffer(raw, dtype=np.uint32)
 
 
+def prefetch(places: Iterable[TextsOnDisk]) -> None:
+    """Ask the kernel to start reading these records' texts (`posix_fadvise` WILLNEED), in file order.
+
+    A worker reads one record's texts at a time and waits for each one the page cache no longer
+    holds (a million records: ~15 GB spilled); asked for a whole range at once, the disk serves
+    them side by side. Cached pages make it a no-op.
+
+    Example:
+        >>> s = Scratch(); [t] = write_texts(s.path("t.bin"), [("body", "", np.array([7], np.uint32))])
+        >>> prefetch([t]); t.body()
+        'body'
+        >>> s.close()
+    """
+    if not hasattr(os, "posix_fadvise"):
+        return
+    for t in sorted(places, key=lambda t: (t.path, t.offset)):
+        os.posix_fadvise(_fd(t.path), t.offset, t.body_bytes + t.names_bytes + 4 * t.n_shingles,
+                         os.POSIX_FADV_WILLNEED)
+
+
 def write_texts(path: str, items: Iterable[tuple[str, str, np.ndarray]]) -> list[TextsOnDisk]:
     """Append (body, names text, shingles) triples to `path`; returns where each one lies.
 
