@@ -73,7 +73,8 @@ _LABELS = {
     "teasers_flagged": "teasers flagged", "teasers_completed": "teasers completed",
     "teasers_trimmed": "teasers trimmed", "teasers_untrimmable": "teasers left as is",
     "orphans_dropped": "orphan teasers dropped", "boilerplate_sentences_learned": "boilerplate sentences learned",
-    "candidate_pairs": "candidate pairs", "verified_pairs": "verified pairs",
+    "candidate_pairs": "candidate pairs", "chance_lsh_pairs": "chance LSH pairs left out",
+    "verified_pairs": "verified pairs",
     "joins_refused": "joins refused by the chain guard", "seconds": "seconds",
 }
 
