@@ -276,9 +276,6 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     n = max(len(feats), 1)
     lsh = sketch.candidate_pairs(sigs, config.lsh_threshold, config.num_perm, present, as_codes=True, jobs=jobs)
     by_chance = sketch.signature_agreement(sigs, lsh) < config.lsh_min_agreement
-    if report is not None:
-        report.chance_lsh_pairs = int(by_chance.sum())
-    lsh = lsh[~by_chance]
     # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
     # Headline keys have the top bit set: apart from the 32-bit lead keys.
     heads = [(i, f.headline_key) for i, f in enumerate(feats) if f.headline_key]
@@ -288,8 +285,11 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
                            np.array([key for _, key in heads], dtype=np.uint64)])
     order = kernels.radix_argsort64(flat)
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
-    shared = kernels.pairs_in_runs(owner[order], starts, ends, n)
-    return PairCodes(kernels.sorted_distinct64(np.concatenate([lsh, shared]).view(np.uint64)).view(np.int64), n)
+    keyed = kernels.pairs_in_runs(owner[order], starts, ends, n)
+    if report is not None:
+        report.chance_lsh_pairs = int(np.count_nonzero(~np.isin(lsh[by_chance], keyed)))
+    pairs = np.concatenate([lsh[~by_chance], keyed])
+    return PairCodes(kernels.sorted_distinct64(pairs.view(np.uint64)).view(np.int64), n)
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,

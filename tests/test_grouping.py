@@ -290,3 +290,14 @@ def test_an_lsh_band_agreeing_by_chance_makes_no_candidate():
     enough = round(cfg.lsh_min_agreement * cfg.num_perm) + 1
     sigs[1, :enough] = sigs[0, :enough]
     assert list(candidate_pairs(feats, sigs, cfg, report=report)) == [(0, 1)] and report.chance_lsh_pairs == 0
+
+
+def test_a_chance_lsh_band_does_not_drop_a_pair_that_shares_a_lead_key():
+    cfg = DedupeConfig()
+    feats = [extract_features(r, {}, cfg) for r in records_from_objects([ARTICLE, TEASER])]
+    sigs = sketch.signature_matrix([f.shingles for f in feats], cfg.num_perm, cfg.seed)
+    _, rows = sketch.lsh_bands(cfg.lsh_threshold, cfg.num_perm)
+    sigs[1] = sigs[0] + 1  # nothing in common but the band below
+    sigs[1, :rows] = sigs[0, :rows]
+    report = Report()
+    assert list(candidate_pairs(feats, sigs, cfg, report=report)) == [(0, 1)] and report.chance_lsh_pairs == 0
