@@ -230,7 +230,7 @@ def _equal_row_runs(sigs: np.ndarray, index: np.ndarray, lo: int, hi: int) -> tu
     order = kernels.radix_argsort64(keys)
     ordered = keys[order]
     same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if len(same) and not (sigs[index[order[same]], lo:hi] == sigs[index[order[same + 1]], lo:hi]).all():
+    if not kernels.equal_neighbours(sigs, index, order, same, lo, hi):
         block = sigs[index, lo:hi]
         order = _row_order(block)
         return (order, *equal_runs(block[order]))
