@@ -288,8 +288,7 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     keyed = kernels.pairs_in_runs(owner[order], starts, ends, n)
     if report is not None:
         report.chance_lsh_pairs = int(np.count_nonzero(~np.isin(lsh[by_chance], keyed)))
-    pairs = np.concatenate([lsh[~by_chance], keyed])
-    return PairCodes(kernels.sorted_distinct64(pairs.view(np.uint64)).view(np.int64), n)
+    return PairCodes(sketch.distinct_codes([lsh[~by_chance], keyed]), n)
 
 
 def group_stories(n: int, edges: list[Edge], verify: Verifier, config: DedupeConfig,

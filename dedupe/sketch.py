@@ -197,13 +197,27 @@ def candidate_pairs(sigs: np.ndarray, threshold: float, num_perm: int = 128,
     else:
         codes = [band_codes(band) for band in range(bands)]
     # A pair of near-copies comes back from most bands: ~20M codes for a million records.
-    found = kernels.sorted_distinct64(np.concatenate([_NO_CODES, *codes]).view(np.uint64)).view(np.int64)
+    found = distinct_codes(codes)
     if as_codes:
         return found
     return np.stack([found // max(len(sigs), 1), found % max(len(sigs), 1)], axis=1)
 
 
 _NO_CODES = np.zeros(0, dtype=np.int64)
+
+
+def distinct_codes(parts: list[np.ndarray]) -> np.ndarray:
+    """The distinct pair codes (non-negative int64) of some arrays, sorted.
+
+    By sorting: numpy 2's `np.unique` hashes, which took 4.7 s on the ~20M LSH pair codes of a
+    million records.
+
+    Example:
+        >>> import numpy as np
+        >>> distinct_codes([np.array([5, 3]), np.array([3, 0])]).tolist()
+        [0, 3, 5]
+    """
+    return kernels.sorted_distinct64(np.concatenate([_NO_CODES, *parts]).view(np.uint64)).view(np.int64)
 
 
 def signature_agreement(sigs: np.ndarray, codes: np.ndarray) -> np.ndarray:
