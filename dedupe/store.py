@@ -6,14 +6,17 @@ back with `os.pread`, so nothing is unpickled and the pages read are not kept in
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import io
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, overload
 
@@ -23,13 +26,14 @@ from . import jsonio
 from .records import Record
 
 _fds: dict[tuple[int, str], int] = {}  # (process id, path) -> descriptor: each worker opens its own
+_write_fds: dict[tuple[int, str], int] = {}  # the same, open for writing (to punch holes)
 
 
-def _fd(path: str) -> int:
+def _fd(path: str, fds: dict[tuple[int, str], int] = _fds, flags: int = os.O_RDONLY) -> int:
     key = (os.getpid(), path)
-    if key not in _fds:
-        _fds[key] = os.open(path, os.O_RDONLY)
-    return _fds[key]
+    if key not in fds:
+        fds[key] = os.open(path, flags)
+    return fds[key]
 
 
 def forget(prefix: str) -> None:
@@ -38,7 +42,7 @@ def forget(prefix: str) -> None:
     Example:
         >>> forget("/nonexistent/")
     """
-    for fds, fd_of in ((_fds, lambda v: v), (_appending, lambda v: v[0])):
+    for fds, fd_of in ((_fds, lambda v: v), (_write_fds, lambda v: v), (_appending, lambda v: v[0])):
         for key in [k for k in fds if k[1].startswith(prefix)]:
             if key[0] == os.getpid():
                 os.close(fd_of(fds[key]))
@@ -167,6 +171,39 @@ class PlacedBytes:
         if done < self.size:
             out.write(os.pread(_fd(self.path), self.size - done, self.offset + done))
 
+    def release(self) -> None:
+        """Give the bytes' room in the file back (Linux: a hole punched there) once they are read or copied.
+
+        A staging file written and read a block at a time then holds only the blocks in flight:
+        the page cache reuses its pages instead of taking new ones, which a virtual machine pays
+        for when its host has taken them back (measured here: 3 GB staged at 0.4 GB/s, 3.1 GB/s
+        with holes punched).
+        """
+        fallocate = _fallocate()
+        if fallocate is None or not self.size:
+            return
+        if fallocate(_fd(self.path, _write_fds, os.O_WRONLY), _PUNCH_HOLE, self.offset, self.size) != 0:
+            _fallocate.cache_clear()  # a file system that cannot: stop asking
+            _no_holes.append(True)
+
+
+_PUNCH_HOLE = 0x02 | 0x01  # FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE (linux/falloc.h)
+_no_holes: list[bool] = []
+
+
+@functools.cache
+def _fallocate() -> Callable[..., int] | None:
+    # The C library's fallocate, for punching holes: Linux only, 64-bit offsets only.
+    if not sys.platform.startswith("linux") or _no_holes:
+        return None
+    try:
+        fallocate = ctypes.CDLL(None, use_errno=True).fallocate64
+    except (OSError, AttributeError):
+        return None
+    fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    fallocate.restype = ctypes.c_int
+    return fallocate
+
 
 def _is_plain_file(out: IO[bytes]) -> bool:
     # Only an unwrapped binary file writes what it is given at the descriptor's position
@@ -221,7 +258,12 @@ def _text_of(fields: dict, text_field: str) -> str:
 
 
 def _record(line: bytes) -> Record:
-    rec = Record(*jsonio.loads(line))  # a line holds Record's fields, in order (RecordStore._write)
+    tab = line.find(b"\t")
+    if tab < 0:  # what orjson refused, as one JSON list of Record's fields in order (RecordStore._write)
+        rec = Record(*jsonio.loads(line))
+    else:
+        meta = jsonio.loads_exact(line[:tab])
+        rec = Record(*meta[:7], jsonio.loads_exact(line[tab + 1:]), meta[7])
     if rec.text is None:
         rec.text = _text_of(rec.fields, rec.text_field)
     return rec
@@ -251,9 +293,24 @@ class StoredRange:
 
     def read(self) -> list[Record]:
         """The records, with one read: they lie end to end."""
-        lines = os.pread(_fd(self.path), self.end - self.start, self.start).split(b"\n")
-        return [self.kept[k] if k in self.kept else _record(line)
-                for k, line in enumerate(lines[: self.count], self.lo)]
+        return [self.kept[k] if k in self.kept else _record(line) for k, line in enumerate(self._lines(), self.lo)]
+
+    def fields_json(self) -> list[bytes | None]:
+        """Each record's fields as the compact JSON bytes orjson writes, not decoded; None where only
+        decoding gives them (a value orjson refuses, or JSON would change).
+
+        Example:
+            >>> recs = [Record(i, str(i), f"Text {i}.", "", "f", None, "", {"text": f"Text {i}."}) for i in range(2)]
+            >>> s = Scratch(); store = RecordStore(s, spill_at=1); store.extend(recs)
+            >>> store.locate(0, 2).fields_json()
+            [b'{"text":"Text 0."}', b'{"text":"Text 1."}']
+            >>> s.close()
+        """
+        return [None if k in self.kept or (tab := line.find(b"\t")) < 0 else line[tab + 1:]
+                for k, line in enumerate(self._lines(), self.lo)]
+
+    def _lines(self) -> list[bytes]:
+        return os.pread(_fd(self.path), self.end - self.start, self.start).split(b"\n")[: self.count]
 
 
 class RecordStore(Sequence[Record]):
@@ -312,13 +369,20 @@ class RecordStore(Sequence[Record]):
     def _write(self, rec: Record) -> None:
         self.offsets.append(self.size)
         if _json_safe(rec.fields):
-            values = [rec.seq, rec.id, rec.text, rec.title, rec.feed, rec.date, rec.origin, rec.fields,
-                      rec.text_field]  # Record's fields, in order
             # The text is in the fields already: keep it once. (Most texts are the field itself:
             # strip() gives back the same string when there is nothing to strip.)
-            if rec.text is rec.fields.get(rec.text_field) or rec.text == _text_of(rec.fields, rec.text_field):
-                values[2] = None
-            line = jsonio.dumps_bytes(values)
+            text = None if rec.text is rec.fields.get(rec.text_field) \
+                or rec.text == _text_of(rec.fields, rec.text_field) else rec.text
+            meta = jsonio.dumps_exact([rec.seq, rec.id, text, rec.title, rec.feed, rec.date, rec.origin,
+                                       rec.text_field])
+            fields = jsonio.dumps_exact(rec.fields)
+            if meta is not None and fields is not None:
+                # The fields' JSON apart (JSON escapes every tab): an annotated row is written from
+                # it without decoding it (`StoredRange.fields_json`).
+                line = meta + b"\t" + fields
+            else:  # Record's fields in order, as the standard library writes them
+                line = jsonio.dumps_bytes([rec.seq, rec.id, text, rec.title, rec.feed, rec.date, rec.origin,
+                                           rec.fields, rec.text_field])
         else:
             self.kept[len(self.offsets) - 1] = rec
             line = b"null"

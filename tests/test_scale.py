@@ -218,3 +218,29 @@ def test_features_read_before_the_input_spills_go_to_disk_too():
         assert [f.body for f in feats] == [f.body for f in in_memory]
     finally:
         scratch.close()
+
+
+def test_spilled_rows_written_from_their_stored_json_are_the_rows_encoded_anew():
+    from dedupe.pipeline import VERDICT_FIELDS, splice_kind
+    from dedupe.records import records_from_objects
+    article = ("Storms hit the coast on Monday and power was cut to thousands of homes across the region. "
+               "Crews worked through the night to restore it, officials said.")
+    rows = [
+        {"id": "a1", "text": "Rain fell on the hills all week and rivers rose to record levels.", "score": 0.1},
+        {"text": "Rain fell on the hills all week and rivers rose to record levels!", "n": 1.5e300},  # no id
+        {"id": "big", "text": "An integer orjson refuses. Another line.", "n": 2 ** 70},
+        {"id": 7, "text": "Rain fell on the hills all week and rivers", "tags": ["a", {"b": None}]},
+        {"id": "a1", "text": "A repeated id is renamed. It stays here."},
+        {"id": "k", "text": "VERDICT FIELDS: the input has its own.", "kicker": "x", "story_id": "y"},
+        {"id": "t", "text": "Storms hit the coast on Monday and power was cut to thousands of homes across the"},
+        {"guid": "g\ud800", "text": article},  # orjson refuses its id, so the teaser's verdict too
+        {"id": "e", "title": "Café", "text": 'Ünïcode, "quoted"\tand tabbed. \u2028 Done.', "empty": {}},
+        {"id": "f", "text": ""},
+    ]
+    kinds = [splice_kind(r) for r in records_from_objects(rows)]
+    assert set(kinds) == {0, 1, 2}
+    plain = b"".join(annotate_jsonl(rows, DedupeConfig()))
+    assert b"".join(annotate_jsonl(rows, DedupeConfig(spill_records=1))) == plain
+    out = [json.loads(line) for line in plain.splitlines()]
+    assert out[6]["completed_by"] == "g\ud800" and out[6]["repaired_text"] == article
+    assert VERDICT_FIELDS <= set(out[0]) and out[5]["kicker"] == "VERDICT FIELDS"
