@@ -285,9 +285,13 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
                            np.array([key for _, key in heads], dtype=np.uint64)])
     order = kernels.radix_argsort64(flat)
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
-    keyed = kernels.pairs_in_runs(owner[order], starts, ends, n)
+    keyed = sketch.distinct_codes([kernels.pairs_in_runs(owner[order], starts, ends, n)])
     if report is not None:
-        report.chance_lsh_pairs = int(np.count_nonzero(~np.isin(lsh[by_chance], keyed)))
+        # Sorted once here, the keyed pairs are searched; np.isin sorted (or hashed) them again
+        # with the chance pairs: 0.35 s of 200,000 records' 1M keyed pairs.
+        chance = lsh[by_chance]
+        at = np.minimum(np.searchsorted(keyed, chance), max(len(keyed) - 1, 0))
+        report.chance_lsh_pairs = len(chance) if not len(keyed) else int(np.count_nonzero(keyed[at] != chance))
     return PairCodes(sketch.distinct_codes([lsh[~by_chance], keyed]), n)
 
 

@@ -86,7 +86,8 @@ def sorted_distinct64(values):  # pragma: no cover - compiled
     """np.unique of a uint64 array, by sorting. numpy 2.x's np.unique hashes: 3.2 us for a record's
     sentence keys where this takes 1.1, and 13 s for the 20M LSH pair codes of 600,000 distinct
     pairs where this takes 1.7 s."""
-    out = np.sort(values)
+    # A radix sort for big arrays (the pair codes of a run): 1M codes in ~15 ms where np.sort takes ~70.
+    out = radix_sort64(values) if values.shape[0] > 2048 else np.sort(values)
     m = 0
     for i in range(out.shape[0]):
         if m == 0 or out[i] != out[m - 1]:
@@ -175,6 +176,33 @@ def equal_neighbours(rows, index, order, at, lo, hi):  # pragma: no cover - comp
             if rows[a, c] != rows[b, c]:
                 return False
     return True
+
+
+@nb.njit(cache=True, nogil=True)
+def radix_sort64(values):  # pragma: no cover - compiled
+    """A sorted copy of a uint64 array (LSD radix sort, a byte a pass; bytes alike in every value skipped)."""
+    n = values.shape[0]
+    counts = np.zeros((8, 256), dtype=np.int64)
+    for v in values:
+        for p in range(8):
+            counts[p, (v >> np.uint64(8 * p)) & np.uint64(255)] += 1
+    k = values.copy()
+    spare = np.empty(n, dtype=np.uint64)
+    starts = np.empty(256, dtype=np.int64)
+    for p in range(8):
+        if counts[p].max() == n:
+            continue
+        total = 0
+        for d in range(256):
+            starts[d] = total
+            total += counts[p, d]
+        shift = np.uint64(8 * p)
+        for i in range(n):
+            d = (k[i] >> shift) & np.uint64(255)
+            spare[starts[d]] = k[i]
+            starts[d] += 1
+        k, spare = spare, k
+    return k
 
 
 @nb.njit(cache=True, nogil=True)

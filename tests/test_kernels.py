@@ -139,3 +139,12 @@ def test_signature_agreement_is_the_share_of_equal_rows(rows, data):
 def test_radix_argsort_is_numpys_stable_argsort(values):
     keys = np.array(values, dtype=np.uint64)
     assert kernels.radix_argsort64(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+    assert kernels.radix_sort64(keys).tolist() == np.sort(keys).tolist()
+
+
+def test_sorted_distinct64_of_a_big_array_equals_numpy_unique():
+    rng = np.random.default_rng(5)
+    for high in (2**16, 2**40, 2**64 - 1):  # codes of a few bytes, and full width
+        a = rng.integers(0, high, 50_000, dtype=np.uint64, endpoint=True)
+        a = np.concatenate([a, a[:9_000]])
+        assert np.array_equal(kernels.sorted_distinct64(a), np.unique(a))
