@@ -11,16 +11,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import IO
+from typing import IO, NamedTuple
 
 from .config import DedupeConfig
 from .features import CHUNK, Chunk, Features, learn_and_extract_chunks, record_chunks, spill_files
 from .grouping import Edge, PairCodes, Verifier, candidate_pairs, group_stories
 from .jsonio import dumps_exact, dumps_line_bytes
-from .parallel import map_ranges, worker_count
+from .parallel import map_ranges, map_tasks, worker_count
 from .records import FieldKeys, Record, records_from_objects
 from .report import Report
-from .store import PlacedBytes, RecordStore, Scratch, WriteBehind, append_bytes, forget
+from .store import PlacedBytes, RecordStore, Scratch, TextsOnDisk, WriteBehind, append_bytes, forget
 from .teasers import find_completion
 from .text import trim_to_last_sentence
 
@@ -133,11 +133,13 @@ def _analyse(chunks: Iterable[Chunk], records: Sequence[Record], config: DedupeC
     # Here, not in workers: a forked worker that reads every record's features copies the pages
     # they lie on (1M records: 2 x 1.2 GB more at the peak, and no faster than this process alone).
     decisions = [Decision(label, False, False, None, None, None, f.kicker) for label, f in zip(labels, feats)]
-    for members in _members(labels).values():
+    stories = _members(labels)
+    completions = dict(_completions(stories.values(), feats, config, jobs))
+    for members in stories.values():
         if len(members) == 1 and not feats[members[0]].cut_reasons:
             decisions[members[0]].canonical = True  # a lone complete record: nothing to decide
         else:
-            _decide_story(members, records, feats, decisions, verify, config)
+            _decide_story(members, records, feats, decisions, verify, config, completions)
     return Analysis(records, feats, verify, pairs, joins, decisions, scratch)
 
 
@@ -154,23 +156,77 @@ def decide(records: list[Record], config: DedupeConfig, report: Report,
     return analyse(records, config, report, progress).decisions
 
 
+def _best(members: list[int], feats: Sequence[Features], flags: Callable[[int], bool]) -> int:
+    # Longest story text, not longest raw text: a promo block must not win the pick.
+    return min(members, key=lambda i: (flags(i), -feats[i].body_len, feats[i].date_key, i))
+
+
+Completion = tuple[int, tuple[int, float] | None]  # a record, and the member that completes it (find_completion)
+
+
+def _completions(stories: Iterable[list[int]], feats: list[Features], config: DedupeConfig,
+                 jobs: int) -> Iterator[Completion]:
+    """`find_completion` of every member of a story of two or more that does not end a sentence.
+
+    Worked by `jobs` processes: the rapidfuzz alignments are most of deciding. Each task carries
+    its stories' features (pickled: the texts stay on disk), so no worker touches, and so copies,
+    the pages of this process's million features.
+    """
+    asks = ((members, {k: _StoryMember.of(feats[k]) for k in members})
+            for members in stories if len(members) > 1 and not all(feats[k].ends_terminal for k in members))
+    tasks = iter(lambda: list(islice(asks, 200)), [])
+    for done in map_tasks(_complete_stories, config, tasks, jobs):
+        yield from done
+
+
+class _StoryMember(NamedTuple):
+    """What completing a story's teasers reads of one member (`find_completion`), small to send."""
+
+    cut_reasons: bool
+    ends_terminal: bool
+    body_len: int
+    date_key: str
+    text: str | tuple[str, int, int]  # the body, or where it lies: (spill file, offset, bytes)
+
+    @classmethod
+    def of(cls, f: Features) -> _StoryMember:
+        t = f.texts
+        return cls(bool(f.cut_reasons), f.ends_terminal, f.body_len, f.date_key,
+                   t[0] if isinstance(t, tuple) else (t.path, t.offset, t.body_bytes))
+
+    @property
+    def body(self) -> str:
+        t = self.text
+        return t if isinstance(t, str) else TextsOnDisk(*t, 0, 0).body()
+
+
+def _complete_stories(config: DedupeConfig, asks: list[tuple[list[int], dict[int, _StoryMember]]]) -> list[Completion]:
+    done = []
+    for members, feats in asks:
+        cut = {k: m.cut_reasons for k, m in feats.items()}
+        best_copy = _best(members, feats, cut.__getitem__)  # type: ignore[arg-type]
+        texts: dict[int, str] = {}
+        done.extend((i, find_completion(i, members, feats, feats[i].cut_reasons,  # type: ignore[arg-type]
+                                        best_copy, config, texts))
+                    for i in members if not feats[i].ends_terminal)
+    return done
+
+
 def _decide_story(members: list[int], records: Sequence[Record], feats: list[Features],
-                  decisions: list[Decision], verify: Verifier, config: DedupeConfig) -> None:
-    """Flag the story's teasers, complete or trim them, and pick its canonical member."""
+                  decisions: list[Decision], verify: Verifier, config: DedupeConfig,
+                  completions: dict[int, tuple[int, float] | None]) -> None:
+    """Flag the story's teasers, complete them (`completions`) or trim them, and pick its canonical member."""
     def best(flags: Callable[[int], bool]) -> int:
-        # Longest story text, not longest raw text: a promo block must not win the pick.
-        return min(members, key=lambda i: (flags(i), -feats[i].body_len, feats[i].date_key, i))
+        return _best(members, feats, flags)
 
     alone = len(members) == 1  # a lone record: nothing to compare, nothing to pick
-    best_copy = members[0] if alone else best(lambda i: bool(feats[i].cut_reasons))
-    texts: dict[int, str] = {}
     for i in members:
         d, f = decisions[i], feats[i]
         d.truncated = bool(f.cut_reasons)
         d.reasons.extend(f.cut_reasons)
         if f.ends_terminal or alone:
             continue
-        found = find_completion(i, members, feats, d.truncated, best_copy, config, texts)
+        found = completions[i]
         if found is not None:
             j, score = found
             if not d.truncated:
