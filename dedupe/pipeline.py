@@ -130,8 +130,8 @@ def _analyse(chunks: Iterable[Chunk], records: Sequence[Record], config: DedupeC
     report.verified_pairs = len(edges)
     joins: list[tuple[Edge, bool]] = []
     labels = group_stories(len(records), edges, verify, config, report, joins)
-    # Here, not in workers: a forked worker that reads every record's features copies the pages
-    # they lie on (1M records: 2 x 1.2 GB more at the peak, and no faster than this process alone).
+    # Teasers are matched in workers (`_completions`); the rest is decided here: a forked worker that
+    # reads every record's features copies the pages they lie on (1M records: 2 x 1.2 GB more at the peak).
     decisions = [Decision(label, False, False, None, None, None, f.kicker) for label, f in zip(labels, feats)]
     stories = _members(labels)
     completions = dict(_completions(stories.values(), feats, config, jobs))
@@ -169,8 +169,8 @@ def _completions(stories: Iterable[list[int]], feats: list[Features], config: De
     """`find_completion` of every member of a story of two or more that does not end a sentence.
 
     Worked by `jobs` processes: the rapidfuzz alignments are most of deciding. Each task carries
-    its stories' features (pickled: the texts stay on disk), so no worker touches, and so copies,
-    the pages of this process's million features.
+    what it reads of its stories' members (`_StoryMember`: the texts stay on disk), so no worker
+    touches, and so copies, the pages of this process's million features.
     """
     asks = ((members, {k: _StoryMember.of(feats[k]) for k in members})
             for members in stories if len(members) > 1 and not all(feats[k].ends_terminal for k in members))
@@ -182,7 +182,7 @@ def _completions(stories: Iterable[list[int]], feats: list[Features], config: De
 class _StoryMember(NamedTuple):
     """What completing a story's teasers reads of one member (`find_completion`), small to send."""
 
-    cut_reasons: bool
+    cut_reasons: bool  # whether it has any: all find_completion asks
     ends_terminal: bool
     body_len: int
     date_key: str
