@@ -164,6 +164,9 @@ def _best(members: list[int], feats: Sequence[Features], flags: Callable[[int], 
 Completion = tuple[int, tuple[int, float] | None]  # a record, and the member that completes it (find_completion)
 
 
+_STORIES_PER_TASK = 50
+
+
 def _completions(stories: Iterable[list[int]], feats: list[Features], config: DedupeConfig,
                  jobs: int) -> Iterator[Completion]:
     """`find_completion` of every member of a story of two or more that does not end a sentence.
@@ -174,8 +177,12 @@ def _completions(stories: Iterable[list[int]], feats: list[Features], config: De
     """
     asks = ((members, {k: _StoryMember.of(feats[k]) for k in members})
             for members in stories if len(members) > 1 and not all(feats[k].ends_terminal for k in members))
-    tasks = iter(lambda: list(islice(asks, 200)), [])
-    for done in map_tasks(_complete_stories, config, tasks, jobs):
+    tasks = iter(lambda: list(islice(asks, _STORIES_PER_TASK)), [])
+    first = next(tasks, None)
+    if first is None:  # no teaser to match: no worker to start
+        return
+    jobs = jobs if len(first) == _STORIES_PER_TASK else 1  # one task's worth: here
+    for done in map_tasks(_complete_stories, config, chain([first], tasks), jobs):
         yield from done
 
 
