@@ -201,11 +201,12 @@ def _lsd_radix(keys, track_order):  # pragma: no cover - compiled
             total += counts[p, d]
         shift = np.uint64(8 * p)
         for i in range(n):
-            at = starts[(k[i] >> shift) & np.uint64(255)]
+            d = (k[i] >> shift) & np.uint64(255)
+            at = starts[d]
             spare_k[at] = k[i]
             if track_order:
                 spare_order[at] = order[i]
-            starts[(k[i] >> shift) & np.uint64(255)] = at + 1
+            starts[d] = at + 1
         k, spare_k = spare_k, k
         order, spare_order = spare_order, order
     return k, order

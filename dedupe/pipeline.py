@@ -193,18 +193,17 @@ class _StoryMember(NamedTuple):
     ends_terminal: bool
     body_len: int
     date_key: str
-    text: str | tuple[str, int, int]  # the body, or where it lies: (spill file, offset, bytes)
+    text: str | TextsOnDisk  # the body, or where it lies
 
     @classmethod
     def of(cls, f: Features) -> _StoryMember:
         t = f.texts
-        return cls(bool(f.cut_reasons), f.ends_terminal, f.body_len, f.date_key,
-                   t[0] if isinstance(t, tuple) else (t.path, t.offset, t.body_bytes))
+        return cls(bool(f.cut_reasons), f.ends_terminal, f.body_len, f.date_key, t[0] if isinstance(t, tuple) else t)
 
     @property
     def body(self) -> str:
         t = self.text
-        return t if isinstance(t, str) else TextsOnDisk(*t, 0, 0).body()
+        return t if isinstance(t, str) else t.body()
 
 
 def _complete_stories(config: DedupeConfig, asks: list[tuple[list[int], dict[int, _StoryMember]]]) -> list[Completion]:
