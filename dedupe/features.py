@@ -199,7 +199,7 @@ class PassageTally:
 
 
 def _passage_keys(records: Sequence[Record], lo: int, hi: int) -> dict[str, FeedPassages]:
-    rows = [(lo + n, r.feed, kernels.sorted_distinct64(passage_keys(r.text)), _NONE)
+    rows = [(lo + n, r.feed, distinct_passage_keys(r.text), _NONE)
             for n, r in enumerate(records[lo:hi])]
     return _per_feed(rows)
 
@@ -240,6 +240,18 @@ def passage_keys(text: str) -> np.ndarray:
     # Order is kept by position, as the keys are counted per record and compared as a set.
     more = [hash_key64(p) for a, b in slow.tolist() if len(p := compact(text[a:b])) >= _MIN_PASSAGE]
     return np.concatenate([found, np.array(more, dtype=np.uint64)])
+
+
+def distinct_passage_keys(text: str) -> np.ndarray:
+    """`passage_keys(text)`, sorted and distinct (what learning counts).
+
+    Example:
+        >>> distinct_passage_keys("Sign up now. Rain fell. Sign up now.").tolist() == sorted(
+        ...     {hash_key64("signupnow"), hash_key64("rainfell")})
+        True
+    """
+    keys, needs_python, status = kernels.distinct_passage_keys(*sentence_codes(text), _MIN_PASSAGE)
+    return kernels.sorted_distinct64(passage_keys(text)) if status < 0 or needs_python else keys
 
 
 def extract_all(records: Sequence[Record], boilerplate: Boilerplate, config: DedupeConfig,
@@ -396,10 +408,10 @@ def _learn_and_extract_task(config: DedupeConfig,
     feats, rows = [], []
     for n, r in enumerate(records if isinstance(records, list) else records.read(), lo):
         kicker, text = split_kicker(fold(r.text))
-        keys = kernels.sorted_distinct64(passage_keys(r.text))
+        keys = distinct_passage_keys(r.text)
         # Learning counts the text's sentences; the template test (`_story_lines`) reads the story text's.
         extra = _NONE if text == r.text else \
-            np.setdiff1d(kernels.sorted_distinct64(passage_keys(text)), keys, assume_unique=True)
+            np.setdiff1d(distinct_passage_keys(text), keys, assume_unique=True)
         rows.append((n, r.feed, keys, extra))
         feats.append(_features(r, kicker, text, None, config))
     return (*_signed(feats, config, spill_dir), _per_feed(rows))

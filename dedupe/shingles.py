@@ -34,7 +34,8 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
         >>> len(shingle_hashes("abcdefgh", 7)), len(shingle_hashes("abc", 7)), len(shingle_hashes("", 7))
         (2, 1, 0)
     """
-    return kernels.sorted_distinct(window_hashes(text, k))  # radix sort: half numpy's sort here
+    # A radix sort: half numpy's sort here.
+    return kernels.distinct_shingle_hashes(codepoints(text), k) if text else _EMPTY
 
 
 def window_hashes(text: str, k: int) -> np.ndarray:

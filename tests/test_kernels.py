@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dedupe import jsonio, kernels
 from dedupe.config import DedupeConfig
-from dedupe.features import _lead_keys, _lead_keys_python, _passages, hash_key64, passage_keys
+from dedupe.features import _lead_keys, _lead_keys_python, _passages, distinct_passage_keys, hash_key64, passage_keys
 from dedupe.records import write_rows
 from dedupe.shingles import shingle_hash, shingle_hashes, window_hashes
 from dedupe.text import _TAIL_LINK, _TAIL_LINK_REVERSED, _sentence_ends_regex, fold, normalize, sentence_ends
@@ -32,6 +32,7 @@ CFG = DedupeConfig()
 def test_passage_keys_equal_the_python_sentence_splitter(text):
     want = sorted(hash_key64(p) for p in _passages(text) if len(p) >= 8)
     assert sorted(passage_keys(text).tolist()) == want
+    assert distinct_passage_keys(text).tolist() == sorted(set(want))
 
 
 @settings(max_examples=400, deadline=None)
