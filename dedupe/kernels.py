@@ -335,35 +335,33 @@ def _is_mark(c):  # pragma: no cover - compiled
 
 @nb.njit(cache=True, inline="always")
 def _next_mark(cps, i, hi):  # pragma: no cover - compiled
-    # The first `_is_mark` at or after i (hi if none). Most 32-character blocks hold none, and
-    # a block's count vectorises; a test a character branches (mispredicted at every space).
-    while i + 32 <= hi:
-        found = 0
-        for k in range(32):
-            c = cps[i + k]
-            found += (c == 46) | (c == 33) | (c == 63)
-        if found:
-            break
-        i += 32
-    for j in range(i, hi):
-        if _is_mark(cps[j]):
-            return j
-    return hi
+    """The first `_is_mark` at or after i (hi if none)."""
+    return _next_found(cps, i, hi, False)
 
 
 @nb.njit(cache=True, inline="always")
 def _next_linebreak(cps, i, hi):  # pragma: no cover - compiled
-    # The first `_is_linebreak` at or after i (hi if none), a block at a time as `_next_mark`.
+    """The first `_is_linebreak` at or after i (hi if none)."""
+    return _next_found(cps, i, hi, True)
+
+
+@nb.njit(cache=True, inline="always")
+def _next_found(cps, i, hi, linebreak):  # pragma: no cover - compiled
+    # Most 32-character blocks hold no mark and no line break, and a block's count vectorises;
+    # a test a character branches (mispredicted at every space).
     while i + 32 <= hi:
         found = 0
         for k in range(32):
             c = cps[i + k]
-            found += ((c >= 10) & (c <= 13)) | ((c >= 28) & (c <= 30)) | (c == 0x85) | (c == 0x2028) | (c == 0x2029)
+            if linebreak:  # a constant where this is inlined
+                found += ((c >= 10) & (c <= 13)) | ((c >= 28) & (c <= 30)) | (c == 0x85) | (c == 0x2028) | (c == 0x2029)
+            else:
+                found += (c == 46) | (c == 33) | (c == 63)
         if found:
             break
         i += 32
     for j in range(i, hi):
-        if _is_linebreak(cps[j]):
+        if _is_linebreak(cps[j]) if linebreak else _is_mark(cps[j]):
             return j
     return hi
 
