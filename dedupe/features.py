@@ -50,7 +50,10 @@ class Features:
     """
 
     kicker: str | None
-    lead_keys: np.ndarray   # sorted distinct uint32 keys of where the story's sentences start
+    # The keys of `lead_keys` as bytes: an array a record keeps holds a small malloc'd block (its
+    # shape) among the blocks the record's texts free, and once 20,000 in-memory records went to
+    # disk glibc's malloc searched ~13,000 such holes on every text (--jobs 1: 30% of its CPU).
+    lead_key_bytes: bytes
     cut_reasons: list[str]
     ends_terminal: bool
     title: str
@@ -70,9 +73,14 @@ class Features:
         texts = self.texts
         flat = (texts.path, texts.offset, texts.body_bytes, texts.names_bytes, texts.n_shingles) \
             if isinstance(texts, TextsOnDisk) else (texts[0], texts[1], texts[2].tobytes())
-        return (_features_from, (self.kicker, self.lead_keys.tobytes(), self.cut_reasons, self.ends_terminal,
+        return (_features_from, (self.kicker, self.lead_key_bytes, self.cut_reasons, self.ends_terminal,
                                  self.title, self.headline_key, self.feed, self.title_only, self.body_len,
                                  self.n_shingles, self.date_key, flat))
+
+    @property
+    def lead_keys(self) -> np.ndarray:
+        """Sorted distinct uint32 keys of where the story's sentences start (a read-only view)."""
+        return np.frombuffer(self.lead_key_bytes, dtype=np.uint32)
 
     @property
     def body(self) -> str:
@@ -117,7 +125,7 @@ def _features_from(kicker: str | None, lead_keys: bytes, cut_reasons: list[str],
     # empty reasons repeat on a million records and are shared again here (~100 bytes a record).
     where = TextsOnDisk(sys.intern(texts[0]), *texts[1:]) if len(texts) == 5 \
         else (texts[0], texts[1], np.frombuffer(texts[2], dtype=np.uint32))
-    return Features(kicker, np.frombuffer(lead_keys, dtype=np.uint32), cut_reasons or NO_REASONS, ends_terminal,
+    return Features(kicker, lead_keys, cut_reasons or NO_REASONS, ends_terminal,
                     title, headline, sys.intern(feed), title_only, body_len, n_shingles, date_key, where)
 
 
@@ -494,7 +502,7 @@ def _features(rec: Record, kicker: str | None, text: str, template: frozenset[in
     else:
         comp_for_shingles = comp or title_comp
     shingles = shingle_hashes(comp_for_shingles, config.shingle_size)
-    return Features(kicker=kicker, lead_keys=_lead_keys(body_raw, config), cut_reasons=reasons,
+    return Features(kicker=kicker, lead_key_bytes=_lead_keys(body_raw, config).tobytes(), cut_reasons=reasons,
                     ends_terminal=ends_terminal, title=title, feed=rec.feed,
                     headline_key=1 << 63 | hash_key64(title_comp) if _stands_for_a_story(title) and title_comp else 0,
                     title_only=not comp or comp == title_comp, body_len=len(body), n_shingles=len(shingles),

@@ -279,9 +279,9 @@ def candidate_pairs(feats: list[Features], sigs: np.ndarray, config: DedupeConfi
     # Records sharing a lead key or a whole headline: the keys of all records sorted at once.
     # Headline keys have the top bit set: apart from the 32-bit lead keys.
     heads = [(i, f.headline_key) for i, f in enumerate(feats) if f.headline_key]
-    owner = np.concatenate([np.repeat(np.arange(len(feats)), [len(f.lead_keys) for f in feats]),
+    owner = np.concatenate([np.repeat(np.arange(len(feats)), [len(f.lead_key_bytes) // 4 for f in feats]),
                             np.array([i for i, _ in heads], dtype=np.int64)])
-    flat = np.concatenate([np.concatenate([np.zeros(0, np.uint32), *(f.lead_keys for f in feats)]).astype(np.uint64),
+    flat = np.concatenate([np.frombuffer(b"".join(f.lead_key_bytes for f in feats), dtype=np.uint32).astype(np.uint64),
                            np.array([key for _, key in heads], dtype=np.uint64)])
     order = kernels.radix_argsort64(flat)
     starts, ends = sketch.equal_runs(flat[order][:, None], 2, config.lead_key_max_records)
