@@ -222,9 +222,6 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
                   decisions: list[Decision], verify: Verifier, config: DedupeConfig,
                   completions: dict[int, tuple[int, float] | None]) -> None:
     """Flag the story's teasers, complete them (`completions`) or trim them, and pick its canonical member."""
-    def best(flags: Callable[[int], bool]) -> int:
-        return _best(members, feats, flags)
-
     alone = len(members) == 1  # a lone record: nothing to compare, nothing to pick
     for i in members:
         d, f = decisions[i], feats[i]
@@ -240,7 +237,7 @@ def _decide_story(members: list[int], records: Sequence[Record], feats: list[Fea
                 d.reasons.append("cut:mid_sentence_in_full")
             d.completed_by = j
             d.reasons.append(f"lead_match:{score:.0f}")
-    canon = members[0] if alone else best(lambda i: decisions[i].truncated)
+    canon = members[0] if alone else _best(members, feats, lambda i: decisions[i].truncated)
     for i in members:
         d = decisions[i]
         d.canonical = i == canon
