@@ -489,7 +489,7 @@ def _features(rec: Record, kicker: str | None, text: str, template: frozenset[in
     title = fold(rec.title).strip()
     title_comp = compact(title)
     # Judge the ending without furniture or the feed's learned boilerplate ("Sign up for ...").
-    reasons, ends_terminal = judge_ending(story, rec.title, config)
+    reasons, ends_terminal = judge_ending(story, rec.title, config, lines_joined=True)
     if title and _opens_with(story, title_comp, len(title_comp) + 21):
         # The headline repeated as the first line (or sub-headline) is not story text.
         story = story[_offset_after_prefix(story, len(title_comp)):].lstrip(" :-\n")

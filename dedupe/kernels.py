@@ -494,6 +494,21 @@ def sentence_ends(cps, props, abbreviations):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True)
+def last_sentence_end(cps, props, abbreviations):  # pragma: no cover - compiled
+    """`sentence_ends(...)[-1]` without the array (-1 when there is none); status -1: ask Python."""
+    last = -1
+    i = 0
+    while True:
+        end, status = _sentence_end(cps, 0, cps.shape[0], i, props, abbreviations)
+        if status < 0:
+            return -1, -1
+        if end < 0:
+            return last, 0
+        last = end
+        i = end
+
+
+@nb.njit(cache=True, nogil=True)
 def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - compiled
     """Keys (`hash_bytes64` of the compacted text) of the sentences of every line of a text.
 

@@ -26,16 +26,19 @@ NO_REASONS: list[str] = []  # shared by every text that is not cut; never change
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,160}\)\s*$")
 
 
-def _peel_ending(text: str) -> tuple[str, bool]:
+def _peel_ending(text: str, lines_joined: bool = False) -> tuple[str, bool]:
     """The text without furniture, link text, truncation marks or closing credits, and
-    whether a truncation mark was peeled off."""
+    whether a truncation mark was peeled off (`lines_joined`: as `strip_furniture_tail` has it)."""
     body, marked = fold(text), False
+    # Folding may change a text's white space; a folded ASCII text is the text itself.
+    lines_joined = lines_joined and body is text
     while True:  # furniture may hide link text and link text furniture: peel until nothing moves
-        peeled, mark = peel_link_tail(strip_furniture_tail(body))
+        peeled, mark = peel_link_tail(strip_furniture_tail(body, lines_joined))
         marked |= mark
         if peeled == body:
             break
-        body = peeled
+        # What a pass leaves is a head of its lines, without blank lines: so is each next pass's text.
+        body, lines_joined = peeled, True
     # A closing "(Photo credit/Handout via Reuters)" is a caption's credit, not a sentence.
     uncredited = body
     while uncredited.rstrip().endswith(")") and _PAREN_TAIL.search(uncredited):
@@ -53,20 +56,23 @@ def plain_ending(text: str) -> str:
     return _peel_ending(text)[0]
 
 
-def judge_ending(text: str, title: str, config: DedupeConfig) -> tuple[list[str], bool]:
+def judge_ending(text: str, title: str, config: DedupeConfig, lines_joined: bool = False) -> tuple[list[str], bool]:
     """(why the text looks cut off, whether it ends a sentence), from one read of its ending.
+
+    `lines_joined`: the text's lines are non-blank and joined by "\\n" (`strip_furniture_tail`).
 
     Example:
         >>> judge_ending("Rain fell. Read more", "", DedupeConfig())
         ([], True)
     """
-    body, marked = _peel_ending(text)
-    reasons = _cut_reasons(body, marked, title, config)
-    return reasons, not reasons and ends_with_terminal(body)
+    body, marked = _peel_ending(text, lines_joined)
+    terminal = ends_with_terminal(body)
+    return (NO_REASONS, True) if terminal else (_cut_reasons(body, marked, title, config), False)
 
 
 def _cut_reasons(body: str, marked: bool, title: str, config: DedupeConfig) -> list[str]:
-    if not body or ends_with_terminal(body) or (title and compact(body) == compact(title)):
+    # `body` does not end a sentence (judge_ending asked first).
+    if not body or (title and compact(body) == compact(title)):
         return NO_REASONS
     if marked:
         return ["cut:ellipsis"]

@@ -12,7 +12,15 @@ from dedupe.config import DedupeConfig
 from dedupe.features import _lead_keys, _lead_keys_python, _passages, distinct_passage_keys, hash_key64, passage_keys
 from dedupe.records import write_rows
 from dedupe.shingles import shingle_hash, shingle_hashes, window_hashes
-from dedupe.text import _TAIL_LINK, _TAIL_LINK_REVERSED, _sentence_ends_regex, fold, normalize, sentence_ends
+from dedupe.text import (
+    _TAIL_LINK,
+    _TAIL_LINK_REVERSED,
+    _sentence_ends_regex,
+    fold,
+    last_sentence_end,
+    normalize,
+    sentence_ends,
+)
 
 # Pieces that sit on every decision the kernels make: abbreviations, initials, marks, closers,
 # openers, every kind of line break and white space, letters outside ASCII and outside the
@@ -38,7 +46,9 @@ def test_passage_keys_equal_the_python_sentence_splitter(text):
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(texts, st.text(max_size=200)))
 def test_sentence_ends_equal_the_regex(text):
-    assert sentence_ends(text) == _sentence_ends_regex(text)
+    want = _sentence_ends_regex(text)
+    assert sentence_ends(text) == want
+    assert last_sentence_end(text, window=40) == (want[-1] if want else None)
 
 
 @settings(max_examples=300, deadline=None)

@@ -142,6 +142,55 @@ def test_strip_furniture_tail_equals_its_split_and_join_definition(text):
     assert strip_furniture_tail(text) == want
 
 
+# Every alternative's first words, alone, in phrases and in other cases; look-alikes outside ASCII.
+FURNITURE_WORDS = ["Photo", "photos", "PICTURE", "Image", "file photo", "Video", "Printable", "print this", "E-mail",
+                   "email", "Share", "Tweets", "comment", "Click", "tap", "Sign", "up", "now", "Subscribe", "Updated",
+                   "published", "posted", "Published", "last", "Related", "stories", "Advertisement", "Sponsored",
+                   "Copyright", "©", "All", "rights", "reserved", "Additional", "reporting", "by", "By", "Follow",
+                   "us", "This", "story", "appeared", "on", "Read", "more", "Continue", "reading", "Photographer",
+                   "Readers", "The", "Prices rose.", ":", "/", "@x", "2024", "İmage", "ſubscribe",
+                   "\u017fhare this", " ", "  ", "\t", "PHOTO credit", "Printable version", "PRINT THIS",
+                   "e-mail this", "E-MAIL TO A FRIEND",
+                   "tweets on x", "CLICK HERE", "Tap here", "Sign up for", "SUBSCRIBE", "last updated",
+                   "Share this story", "related topics", "Sponsored content", "All rights reserved.",
+                   "Additional reporting by", "Reporting By", "follow @", "This article originally appeared in",
+                   "THIS STORY APPEARED FIRST ON", "Continue reading", "read more", "email this", "Tweet",
+                   "Related stories", "Additional reporting by x", "last updated 5pm", "Published"]
+furniture_lines = st.one_of(*(st.lists(st.sampled_from(FURNITURE_WORDS), max_size=6).map(sep.join)
+                              for sep in ("", " ")))
+
+
+def _furniture_by_regex(line: str) -> bool:
+    from dedupe.text import _BOILERPLATE_LINE
+    stripped = line.strip()
+    return bool(stripped) and len(stripped) <= 200 and bool(_BOILERPLATE_LINE.match(stripped))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(furniture_lines, st.text(max_size=60)))
+def test_furniture_line_test_equals_the_regex(line):
+    from dedupe.text import is_boilerplate_line
+    assert is_boilerplate_line(line) == _furniture_by_regex(line)
+
+
+def test_every_furniture_word_is_tried_by_the_regex():
+    from dedupe.text import is_boilerplate_line
+    for word in FURNITURE_WORDS:
+        for line in (word, word.upper(), word.title(), f"{word} 2024", f" {word.lower()}: x"):
+            assert is_boilerplate_line(line) == _furniture_by_regex(line), line
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(line_texts, furniture_lines), max_size=8), st.sampled_from(["", "Sign up now", "A title"]))
+def test_joined_lines_are_judged_as_any_text(lines, title):
+    from dedupe.teasers import judge_ending
+    from dedupe.text import strip_furniture_tail
+    # What `lines_joined` promises: non-blank lines, "\n" between them (as story lines are).
+    text = "\n".join(ln.strip() for part in lines for ln in part.splitlines() if ln.strip())
+    assert strip_furniture_tail(text, lines_joined=True) == strip_furniture_tail(text)
+    assert judge_ending(text, title, CFG, lines_joined=True) == judge_ending(text, title, CFG)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(line_texts, st.text(max_size=120)))
 def test_fold_equals_nfkc_then_the_table(text):
