@@ -71,8 +71,8 @@ def _roll(h, leaving, entering, top):  # pragma: no cover - compiled
 def sorted_distinct(values):  # pragma: no cover - compiled
     """The distinct values of a uint32 array, ascending (LSD radix sort, a byte a pass)."""
     n = values.shape[0]
-    if n < 2:
-        return values.copy()
+    if n < _SMALL:
+        return _small_sorted_distinct(values)
     counts = np.zeros((4, 257), dtype=np.int64)
     for v in values:
         for b in range(4):
@@ -98,6 +98,27 @@ def sorted_distinct(values):  # pragma: no cover - compiled
     return src[:m].copy()
 
 
+_SMALL = 48  # below this many values an insertion sort beats a radix sort (12 values: 55 ns vs 620)
+
+
+@nb.njit(cache=True, inline="always")
+def _small_sorted_distinct(values):  # pragma: no cover - compiled
+    out = values.copy()
+    for i in range(1, out.shape[0]):
+        v = out[i]
+        j = i - 1
+        while j >= 0 and out[j] > v:
+            out[j + 1] = out[j]
+            j -= 1
+        out[j + 1] = v
+    m = 0
+    for i in range(out.shape[0]):
+        if m == 0 or out[i] != out[m - 1]:
+            out[m] = out[i]
+            m += 1
+    return out[:m].copy()
+
+
 @nb.njit(cache=True, nogil=True)
 def distinct_shingle_hashes(codepoints, k):  # pragma: no cover - compiled
     """sorted_distinct(char_shingle_hashes(codepoints, k)) in one call: each array a compiled
@@ -110,6 +131,8 @@ def sorted_distinct64(values):  # pragma: no cover - compiled
     """np.unique of a uint64 array, by sorting. numpy 2.x's np.unique hashes: 3.2 us for a record's
     sentence keys where this takes 1.1, and 13 s for the 20M LSH pair codes of 600,000 distinct
     pairs where this takes 1.7 s."""
+    if values.shape[0] < _SMALL:
+        return _small_sorted_distinct(values)
     # A radix sort for big arrays (the pair codes of a run): 1M codes in ~15 ms where np.sort takes ~70.
     out = radix_sort64(values) if values.shape[0] > 2048 else np.sort(values)
     m = 0
@@ -347,19 +370,23 @@ def _next_linebreak(cps, i, hi):  # pragma: no cover - compiled
 
 @nb.njit(cache=True, inline="always")
 def _next_found(cps, i, hi, linebreak):  # pragma: no cover - compiled
-    # Most 32-character blocks hold no mark and no line break, and a block's count vectorises;
-    # a test a character branches (mispredicted at every space).
-    while i + 32 <= hi:
-        found = 0
-        for k in range(32):
-            c = cps[i + k]
+    # Most 8-character blocks hold no mark and no line break, and a block is tested without a
+    # branch; a test a character branches (mispredicted at every space). An unsigned index spares
+    # the compiled code its check for negative ones, and 8 characters are less to search again
+    # than 32: 2x faster than 32-character blocks counted (a mark or line break every ~100 characters).
+    while i + 8 <= hi:
+        found = np.uint32(0)
+        at = np.uint64(i)
+        for k in range(8):
+            c = cps[at + np.uint64(k)]
             if linebreak:  # a constant where this is inlined
-                found += ((c >= 10) & (c <= 13)) | ((c >= 28) & (c <= 30)) | (c == 0x85) | (c == 0x2028) | (c == 0x2029)
+                found |= np.uint32(((c >= 10) & (c <= 13)) | ((c >= 28) & (c <= 30)) | (c == 0x85) | (c == 0x2028)
+                                   | (c == 0x2029))
             else:
-                found += (c == 46) | (c == 33) | (c == 63)
+                found |= np.uint32((c == 46) | (c == 33) | (c == 63))
         if found:
             break
-        i += 32
+        i += 8
     for j in range(i, hi):
         if _is_linebreak(cps[j]) if linebreak else _is_mark(cps[j]):
             return j
