@@ -22,6 +22,7 @@ from .shingles import shingle_hashes
 from .store import StoredRange, TextsOnDisk, write_texts
 from .teasers import NO_REASONS, judge_ending
 from .text import (
+    FURNITURE_MAX_CHARS,
     codepoints,
     compact,
     fold,
@@ -457,7 +458,8 @@ def _story_lines(text: str, template: frozenset[int] | None) -> list[str]:
     needs_template = bool(template) and not template.isdisjoint(passage_keys(text).tolist())
     for line in text.splitlines():
         stripped = line.strip()
-        if not stripped or is_boilerplate_line(stripped):
+        # A furniture line is 200 characters at most: most story lines are longer, and need no call.
+        if not stripped or len(stripped) <= FURNITURE_MAX_CHARS and is_boilerplate_line(stripped):
             continue
         if needs_template:
             stripped = "".join(s for s in _sentences(line) if not _in_template(compact(s), template)).strip()

@@ -49,11 +49,14 @@ def char_shingle_hashes(codepoints, k):  # pragma: no cover - compiled
         h1 = np.uint32(np.uint32(h1 * _FNV) + np.uint32(codepoints[j]))
         h2 = np.uint32(np.uint32(h2 * _FNV) + np.uint32(codepoints[half + j]))
     out[0], out[half] = h1, h2
+    # Unsigned indexes: the compiled code then has no negative index to test for (4.1 -> 3.1 us a text).
+    back, ahead, half_u = np.uint64(1), np.uint64(k - 1), np.uint64(half)
     for i in range(1, half):
-        h1 = _roll(h1, codepoints[i - 1], codepoints[i + k - 1], top)
-        out[i] = h1
-        h2 = _roll(h2, codepoints[half + i - 1], codepoints[half + i + k - 1], top)
-        out[half + i] = h2
+        at = np.uint64(i)
+        h1 = _roll(h1, codepoints[at - back], codepoints[at + ahead], top)
+        out[at] = h1
+        h2 = _roll(h2, codepoints[half_u + at - back], codepoints[half_u + at + ahead], top)
+        out[half_u + at] = h2
     for i in range(max(2 * half, 1), n):  # an odd count's last window
         h2 = _roll(h2, codepoints[i - 1], codepoints[i + k - 1], top)
         out[i] = h2
@@ -76,7 +79,7 @@ def sorted_distinct(values):  # pragma: no cover - compiled
     counts = np.zeros((4, 257), dtype=np.int64)
     for v in values:
         for b in range(4):
-            counts[b, ((v >> np.uint32(8 * b)) & np.uint32(255)) + 1] += 1
+            counts[b, np.uint64((v >> np.uint32(8 * b)) & np.uint32(255)) + np.uint64(1)] += 1
     src, dst = values.copy(), np.empty(n, dtype=np.uint32)
     for b in range(4):
         pos = counts[b]
@@ -87,8 +90,9 @@ def sorted_distinct(values):  # pragma: no cover - compiled
         shift = np.uint32(8 * b)
         for v in src:
             d = (v >> shift) & np.uint32(255)
-            dst[pos[d]] = v
-            pos[d] += 1
+            at = np.uint64(pos[d])  # unsigned: no test for a negative index on every value (7% faster)
+            dst[at] = v
+            pos[d] = at + np.uint64(1)
         src, dst = dst, src
     m = 1
     for i in range(1, n):
@@ -566,7 +570,7 @@ def passage_keys(cps, props, abbreviations, min_chars):  # pragma: no cover - co
             blank = True
             python = False
             for k in range(seg, end):
-                c = cps[k]
+                c = cps[np.uint64(k)]  # unsigned: no test for a negative index (7% faster)
                 if c < 128:
                     # Hashed or not by a select, not a branch: a branch per character mispredicts
                     # on every word boundary.
@@ -708,16 +712,17 @@ def ascii_lead_keys(data, window, word_window, key_chars):  # pragma: no cover -
     for s in range(ns):
         start = starts[s]
         m = 0  # compact(body[start: start + 3 * key_chars])
+        # Unsigned indexes: no test for a negative one in the compiled loops (6.3 -> 5.5 us a text).
         for k in range(start, min(start + 3 * key_chars, data.shape[0])):
-            lower = _compact_char(data[k])
+            lower = _compact_char(data[np.uint64(k)])
             if lower >= 0:
-                piece[m] = lower
+                piece[np.uint64(m)] = lower
                 m += 1
         for off in (0, key_chars):
             if off + key_chars <= m:
                 crc = np.uint32(0xFFFFFFFF)
                 for k in range(off, off + key_chars):
-                    crc = _CRC32[(crc ^ np.uint32(piece[k])) & np.uint32(255)] ^ (crc >> np.uint32(8))
+                    crc = _CRC32[(crc ^ np.uint32(piece[np.uint64(k)])) & np.uint32(255)] ^ (crc >> np.uint32(8))
                 keys[nk] = crc ^ np.uint32(0xFFFFFFFF)
                 nk += 1
     return sorted_distinct(keys[:nk])

@@ -231,6 +231,9 @@ def _without_blank_lines(text: str) -> str:
     return "\n".join(ln for ln in text.splitlines() if ln.strip())
 
 
+FURNITURE_MAX_CHARS = 200  # a longer line is never furniture
+
+
 def is_boilerplate_line(line: str) -> bool:
     """True for a feed furniture line: photo credit, byline, "Read more", copyright.
 
@@ -239,7 +242,7 @@ def is_boilerplate_line(line: str) -> bool:
         (True, False)
     """
     line = line.strip()
-    if not line or len(line) > 200:
+    if not line or len(line) > FURNITURE_MAX_CHARS:
         return False
     # Each alternative starts with one of these words; most lines start otherwise, and the
     # test (ASCII lines only: there case folding is plain) is a tenth of the match's cost.
