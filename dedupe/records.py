@@ -337,7 +337,7 @@ class _Builder:
 def _jsonl_objects(path: str, report: Report, config: DedupeConfig) -> Iterator[tuple[int, Any, str]]:
     strict = config.strict
     for n, line in _decoded_lines(path, report, strict, config.max_record_bytes):
-        if not line.strip():
+        if not line or line.isspace():  # blank; strip() would copy every line to say so
             continue
         try:
             yield n, jsonio.loads(line), line
