@@ -232,6 +232,11 @@ def _without_blank_lines(text: str) -> str:
 
 
 FURNITURE_MAX_CHARS = 200  # a longer line is never furniture
+_FURNITURE_STARTS = ("photo", "picture", "image", "file", "video", "print", "e-mail", "email", "share", "tweet",
+                     "comment", "click", "tap", "sign", "subscribe", "updated", "posted", "published", "last",
+                     "related", "advertisement", "sponsored", "copyright", "all", "additional", "reporting",
+                     "follow", "this", "by", "read", "continue")  # _BOILERPLATE_LINE's first words
+_FURNITURE_HEAD = max(map(len, _FURNITURE_STARTS))  # how much of a line the first-word test reads
 
 
 def is_boilerplate_line(line: str) -> bool:
@@ -246,15 +251,9 @@ def is_boilerplate_line(line: str) -> bool:
         return False
     # Each alternative starts with one of these words; most lines start otherwise, and the
     # test (ASCII lines only: there case folding is plain) is a tenth of the match's cost.
-    if line.isascii() and not line[:13].lower().startswith(_FURNITURE_STARTS):
+    if line.isascii() and not line[:_FURNITURE_HEAD].lower().startswith(_FURNITURE_STARTS):
         return False
     return bool(_BOILERPLATE_LINE.match(line))
-
-
-_FURNITURE_STARTS = ("photo", "picture", "image", "file", "video", "print", "e-mail", "email", "share", "tweet",
-                     "comment", "click", "tap", "sign", "subscribe", "updated", "posted", "published", "last",
-                     "related", "advertisement", "sponsored", "copyright", "all", "additional", "reporting",
-                     "follow", "this", "by", "read", "continue")  # _BOILERPLATE_LINE's first words
 
 
 def split_kicker(text: str) -> tuple[str | None, str]:
