@@ -42,7 +42,7 @@ def minhash(hashes: np.ndarray, num_perm: int = 128, seed: int = 1) -> MinHash:
     return m
 
 
-_BATCH = 256  # documents signed per compiled call: amortises the call, keeps the batch in cache
+_BATCH = 256  # documents signed into one matrix before its rows are handed out
 
 
 def signature_generator(hash_sets: Iterable[np.ndarray], num_perm: int = 128,
@@ -50,8 +50,8 @@ def signature_generator(hash_sets: Iterable[np.ndarray], num_perm: int = 128,
     """Stream MinHash hash values, computed exactly as datasketch's affine32 does.
 
     Each result equals `minhash(hashes).hashvalues`: datasketch's permutations, its
-    MurmurHash3 pre-mix and `a * h + b mod 2**32`, in one compiled loop over a batch of
-    documents (repeated hashes may be given: the minimum does not change).
+    MurmurHash3 pre-mix and `a * h + b mod 2**32`, in a compiled loop over each document's
+    hashes (repeated hashes may be given: the minimum does not change).
 
     Example:
         >>> import numpy as np
@@ -81,7 +81,7 @@ def signatures(hash_sets: Iterable[np.ndarray], num_perm: int = 128, seed: int =
 
 
 def signature_matrix(hash_sets: list[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """One row of hash values per set, signed in one compiled call.
+    """One row of hash values per set, each signed by one compiled call.
 
     Example:
         >>> import numpy as np
@@ -89,11 +89,11 @@ def signature_matrix(hash_sets: list[np.ndarray], num_perm: int = 128, seed: int
         (2, 4)
     """
     a, b = _permutations(num_perm, seed)
-    offsets = np.zeros(len(hash_sets) + 1, dtype=np.int64)
-    np.cumsum([len(h) for h in hash_sets], out=offsets[1:])
-    flat = np.concatenate(hash_sets).astype(np.uint32, copy=False) if hash_sets else np.zeros(0, np.uint32)
     out = np.empty((len(hash_sets), num_perm), dtype=np.uint32)
-    kernels.minhash_rows(flat, offsets, a, b, out)
+    for d, hashes in enumerate(hash_sets):
+        if not (type(hashes) is np.ndarray and hashes.dtype == np.uint32):
+            hashes = np.asarray(hashes).astype(np.uint32, copy=False)  # as 32-bit hashes, wrapped
+        kernels.minhash_row(hashes, a, b, out, d)
     return out
 
 
