@@ -72,7 +72,8 @@ def _roll(h, leaving, entering, top):  # pragma: no cover - compiled
 
 @nb.njit(cache=True, nogil=True)
 def sorted_distinct(values):  # pragma: no cover - compiled
-    """The distinct values of a uint32 array, ascending (LSD radix sort, a byte a pass)."""
+    """The distinct values of a uint32 array, ascending (an insertion sort for a few values, else an
+    LSD radix sort, a byte a pass)."""
     n = values.shape[0]
     if n < _SMALL:
         return _small_sorted_distinct(values)
