@@ -6,7 +6,10 @@
 
 Each measurement runs in a fresh process (a child of this one); the median docs/s of the runs is
 reported with the peak memory of that process and its workers (proportional set size, so pages a
-forked worker shares with its parent count once; sampled every second).
+forked worker shares with its parent count once; sampled every second). The runs of one size go in
+rounds, every kind once a round, so dedupe and its peers meet the machine's drift (a shared host
+whose speed moves by the quarter hour) together; a ratio to a peer is the median of the rounds'
+ratios. A kind whose first run takes over BENCH_LONG_SECONDS (default 120) runs once.
 Every measurement is kept in bench/results.json (a new one replaces the same size and kind);
 bench/RESULTS.md is rendered from it.
 """
@@ -223,31 +226,73 @@ def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
         time.sleep(1.0)
 
 
-def measure(kind: str, path: Path, runs: int) -> dict | None:
-    rates, peaks = [], []
+def run_once(kind: str, path: Path) -> tuple[float, int] | None:
+    """(docs/s, peak memory KB) of one run of `kind` in a fresh process; None if it failed."""
+    proc = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    sampler.join()
+    if proc.returncode != 0:
+        print(f"  {kind} failed: {err.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None  # e.g. rensa not installed
+    res = json.loads(out.strip().splitlines()[-1])
+    return res["docs"] / res["seconds"], peak[0]
+
+
+def measure_rounds(kinds: list[str], path: Path, runs: int, long_seconds: float) -> dict[str, dict]:
+    """Every kind once a round, `runs` rounds; a kind whose first run is long runs once.
+
+    Returns kind -> median docs/s, peak memory MB, and the docs/s of each round (None where the
+    kind did not run in that round), so ratios can pair runs made minutes apart, not an hour.
+    """
+    rates: dict[str, list[float | None]] = {k: [] for k in kinds}
+    peaks: dict[str, list[int]] = {k: [] for k in kinds}
+    done: set[str] = set()
+    docs = sum(1 for _ in open(path, "rb"))
+    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     for _ in range(runs):
-        proc = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak = [0]
-        sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
-        sampler.start()
-        out, err = proc.communicate()
-        sampler.join()
-        if proc.returncode != 0:
-            print(f"  {kind} failed: {err.strip().splitlines()[-1:]}", file=sys.stderr)
-            return None  # e.g. rensa not installed
-        res = json.loads(out.strip().splitlines()[-1])
-        rates.append(res["docs"] / res["seconds"])
-        peaks.append(peak[0])
-    return {"docs_per_s": statistics.median(rates), "rss_mb": max(peaks) / 1024, "runs": runs}
+        for kind in kinds:
+            if kind in done:
+                rates[kind].append(None)
+                continue
+            got = run_once(kind, path)
+            if got is None:
+                done.add(kind)
+                rates[kind].append(None)
+                continue
+            rates[kind].append(got[0])
+            peaks[kind].append(got[1])
+            if docs / got[0] > long_seconds:
+                done.add(kind)
+            print(kind, f"{got[0]:,.0f} docs/s", f"{got[1] / 1024:,.0f} MB", flush=True)
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return {k: {"docs_per_s": statistics.median(r for r in rates[k] if r is not None),
+                "rss_mb": max(peaks[k]) / 1024, "runs": len(peaks[k]), "rounds": rates[k],
+                "batch": started, "date": when}
+            for k in kinds if peaks[k]}
+
+
+def paired_ratio(a: dict, b: dict) -> float:
+    """a's docs/s over b's: the median of the rounds both ran in, else the ratio of their medians.
+
+    Example:
+        >>> paired_ratio({"docs_per_s": 3, "rounds": [2, 4, 3], "batch": "t"},
+        ...              {"docs_per_s": 1, "rounds": [1, 1, None], "batch": "t"})
+        3.0
+    """
+    both = [x / y for x, y in zip(a.get("rounds", []), b.get("rounds", [])) if x and y]
+    if both and a.get("batch") == b.get("batch"):
+        return statistics.median(both)
+    return a["docs_per_s"] / b["docs_per_s"]
 
 
 def _ratio_lines(res: dict[str, dict]) -> list[str]:
     def r(a: str, b: str) -> str:
-        if res.get(a) and res.get(b):
-            return f"{res[a]['docs_per_s'] / res[b]['docs_per_s']:.2f}x"
-        return "n/a"
-    return [
+        return f"{paired_ratio(res[a], res[b]):.2f}x" if res.get(a) and res.get(b) else "n/a"
+    lines = [
         f"- signatures (hashes given), dedupe 1 process vs datasketch bulk {r('sig_dedupe_1', 'sig_datasketch')}, "
         f"vs rensa {r('sig_dedupe_1', 'sig_rensa')}; 2 processes vs 1: {r('sig_dedupe_2', 'sig_dedupe_1')}",
         f"- signatures from text, dedupe 1 process vs datasketch {r('text_dedupe_1', 'text_datasketch')}, "
@@ -255,6 +300,7 @@ def _ratio_lines(res: dict[str, dict]) -> list[str]:
         f"- full pass, dedupe 2 processes vs datasketch {r('full_dedupe_2', 'full_datasketch')}, "
         f"vs rensa {r('full_dedupe_2', 'full_rensa')}; 2 processes vs 1: {r('full_dedupe_2', 'full_dedupe_1')}",
     ]
+    return [line for line in lines if line.count("n/a") < 3]  # a stage not measured at this size
 
 
 def main() -> None:
@@ -263,19 +309,13 @@ def main() -> None:
     only = [k for k in os.environ.get("BENCH_ONLY", "").split(",") if k]
     store = HERE / "results.json"  # every measurement kept, so sizes and peers can be run apart
     data = json.loads(store.read_text()) if store.exists() else {}
+    long_seconds = float(os.environ.get("BENCH_LONG_SECONDS", "120"))
     for n in sizes:
         path = write(n, HERE / "out")
-        section = data.setdefault(str(n), {})
-        for kind in WORKERS:
-            if only and kind not in only:
-                continue
-            res = measure(kind, path, runs)
-            if res:
-                # This machine's speed moves by the hour (shared host): a figure is compared only
-                # with those measured at about the same time.
-                section[kind] = {**res, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-            print(kind, res, flush=True)
-            store.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        kinds = [k for k in WORKERS if not only or k in only]
+        # Kept only when a whole size has run: a figure is compared with those of its own rounds.
+        data.setdefault(str(n), {}).update(measure_rounds(kinds, path, runs, long_seconds))
+        store.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if os.environ.get("BENCH_ACCURACY"):
         data["accuracy"] = accuracy(write(sizes[0], HERE / "out"))
         print("accuracy", data["accuracy"], flush=True)
@@ -291,7 +331,8 @@ def render(data: dict) -> str:
              f"{platform.system()} {platform.release()}.", "",
              "Each measurement in its own process, side by side with the peers; corpus from bench/corpus.py "
              "(Zipf vocabulary, 300-1,000-word documents in paragraphs, ~30% edited reprints, ~10% teasers). "
-             "docs/s is the median of the runs. Full-pass docs/s include start-up and reading; signature stages "
+             "docs/s is the median of the runs, made in rounds (every kind once a round) and a ratio to a peer the "
+             "median of the rounds' ratios. Full-pass docs/s include start-up and reading; signature stages "
              "time the signing alone (\"from text\" includes shingling). Peak memory is the proportional set size "
              "summed over the process and its workers (shared pages counted once), sampled every second. This "
              "machine is a shared virtual one whose speed moves by the hour (on 2026-11-26 the same code ran 40-60% "
@@ -310,8 +351,19 @@ def render(data: dict) -> str:
                 r = res[kind]
                 lines.append(f"| {label} | {procs} | {r['docs_per_s']:,.0f} | {r['rss_mb']:,.0f} | {r['runs']} "
                              f"| {r.get('date', '')} |")
-        lines += ["", *_ratio_lines(res), ""]
+        lines += ["", *_ratio_lines(res), *_growth_lines(data, n), ""]
     return "\n".join(lines)
+
+
+def _growth_lines(data: dict, n: str, kind: str = "full_dedupe_2") -> list[str]:
+    # The full pass's time against the next smaller size's: how its cost grows with the input.
+    smaller = [m for m in data if m.isdigit() and int(m) < int(n) and kind in data[m]]
+    if kind not in data[n] or not smaller:
+        return []
+    m = max(smaller, key=int)
+    t_n, t_m = int(n) / data[n][kind]["docs_per_s"], int(m) / data[m][kind]["docs_per_s"]
+    return [f"- full pass, 2 processes: {t_n:,.1f} s, {t_n / t_m:.2f}x the time of {int(m):,} documents "
+            f"({t_m:,.1f} s, {data[m][kind].get('date', '')}) for {int(n) / int(m):.0f}x the documents"]
 
 
 if __name__ == "__main__":
