@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 import pytest
@@ -264,3 +265,13 @@ def test_bench_rounds_pair_each_kind_with_its_peers(tmp_path):
                              "1000": {"full_dedupe_2": {"docs_per_s": 50, "rss_mb": 1, "runs": 1}}})
     assert "20.0 s, 10.00x the time of 200 documents" in page
     assert "signatures" not in page.split("## 1,000 documents")[1]  # stages not measured are left out
+
+
+def test_bench_times_a_short_stage_over_passes():
+    import run as bench_run  # bench/run.py
+    calls = []
+    assert bench_run._timed_passes(lambda: calls.append(1), budget=1.0, most=5) < 0.5
+    assert len(calls) == 5  # short: run again, up to `most` times
+    calls.clear()
+    bench_run._timed_passes(lambda: calls.append(time.sleep(0.02)), budget=0.01)
+    assert len(calls) == 1  # over the budget at once: one pass
