@@ -2,14 +2,15 @@
 
     make bench                                   # 20,000 documents, 3 runs each, and the Jaccard error
     BENCH_SIZES=20000,200000 BENCH_RUNS=3 make bench
-    BENCH_SIZES=1000000 BENCH_RUNS=1 BENCH_ONLY=full_dedupe_2 BENCH_ACCURACY= make bench
+    BENCH_SIZES=200000,1000000 BENCH_ONLY=full_dedupe_2 BENCH_ACCURACY= make bench   # growth
 
 Each measurement runs in a fresh process (a child of this one); the median docs/s of the runs is
 reported with the peak memory of that process and its workers (proportional set size, so pages a
-forked worker shares with its parent count once; sampled every second). The runs of one size go in
-rounds, every kind once a round, so dedupe and its peers meet the machine's drift (a shared host
+forked worker shares with its parent count once; sampled every second). The runs go in rounds,
+every size and kind once a round, so dedupe and its peers meet the machine's drift (a shared host
 whose speed moves by the quarter hour) together; a ratio to a peer is the median of the rounds'
-ratios. A kind whose first run takes over BENCH_LONG_SECONDS (default 120) runs once.
+ratios. A kind whose first run takes over BENCH_LONG_SECONDS (default 120) runs once; the peers
+run up to BENCH_PEERS_UPTO documents (default 200,000).
 Every measurement is kept in bench/results.json (a new one replaces the same size and kind);
 bench/RESULTS.md is rendered from it.
 """
@@ -254,37 +255,35 @@ def run_once(kind: str, path: Path) -> tuple[float, int] | None:
     return res["docs"] / res["seconds"], peak[0]
 
 
-def measure_rounds(kinds: list[str], path: Path, runs: int, long_seconds: float) -> dict[str, dict]:
-    """Every kind once a round, `runs` rounds; a kind whose first run is long runs once.
+Slot = tuple[int, Path, str]  # documents, corpus file, kind
 
-    Returns kind -> median docs/s, peak memory MB, and the docs/s of each round (None where the
-    kind did not run in that round), so ratios can pair runs made minutes apart, not an hour.
+
+def measure_rounds(slots: list[Slot], runs: int, long_seconds: float) -> dict[Slot, dict]:
+    """Every (documents, corpus, kind) slot once a round, `runs` rounds; a slot whose first run is
+    long runs once.
+
+    Returns slot -> median docs/s, peak memory MB, and the docs/s of each round (None where the
+    slot did not run in that round), so ratios can pair runs made minutes apart, not an hour.
     """
-    rates: dict[str, list[float | None]] = {k: [] for k in kinds}
-    peaks: dict[str, list[int]] = {k: [] for k in kinds}
-    done: set[str] = set()
-    docs = sum(1 for _ in open(path, "rb"))
+    rates: dict[Slot, list[float | None]] = {s: [] for s in slots}
+    peaks: dict[Slot, list[int]] = {s: [] for s in slots}
+    done: set[Slot] = set()
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     for _ in range(runs):
-        for kind in kinds:
-            if kind in done:
-                rates[kind].append(None)
-                continue
-            got = run_once(kind, path)
-            if got is None:
-                done.add(kind)
-                rates[kind].append(None)
-                continue
-            rates[kind].append(got[0])
-            peaks[kind].append(got[1])
-            if docs / got[0] > long_seconds:
-                done.add(kind)
-            print(kind, f"{got[0]:,.0f} docs/s", f"{got[1] / 1024:,.0f} MB", flush=True)
+        for slot in slots:
+            docs, path, kind = slot
+            got = None if slot in done else run_once(kind, path)
+            rates[slot].append(got and got[0])
+            if got is None or docs / got[0] > long_seconds:
+                done.add(slot)
+            if got is not None:
+                peaks[slot].append(got[1])
+                print(f"{docs:,}", kind, f"{got[0]:,.0f} docs/s", f"{got[1] / 1024:,.0f} MB", flush=True)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    return {k: {"docs_per_s": statistics.median(r for r in rates[k] if r is not None),
-                "rss_mb": max(peaks[k]) / 1024, "runs": len(peaks[k]), "rounds": rates[k],
+    return {s: {"docs_per_s": statistics.median(r for r in rates[s] if r is not None),
+                "rss_mb": max(peaks[s]) / 1024, "runs": len(peaks[s]), "rounds": rates[s],
                 "batch": started, "date": when}
-            for k in kinds if peaks[k]}
+            for s in slots if peaks[s]}
 
 
 def paired_ratio(a: dict, b: dict) -> float:
@@ -322,12 +321,14 @@ def main() -> None:
     store = HERE / "results.json"  # every measurement kept, so sizes and peers can be run apart
     data = json.loads(store.read_text()) if store.exists() else {}
     long_seconds = float(os.environ.get("BENCH_LONG_SECONDS", "120"))
-    for n in sizes:
-        path = write(n, HERE / "out")
-        kinds = [k for k in WORKERS if not only or k in only]
-        # Kept only when a whole size has run: a figure is compared with those of its own rounds.
-        data.setdefault(str(n), {}).update(measure_rounds(kinds, path, runs, long_seconds))
-        store.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    peers_upto = int(os.environ.get("BENCH_PEERS_UPTO", "200000"))
+    # Rounds go over every size too: a million documents' time is set beside 200,000's of the
+    # same minutes. The peers stop at `peers_upto` (rensa's full pass holds 13 GB at 200,000).
+    slots = [(n, write(n, HERE / "out"), kind) for n in sizes for kind in WORKERS
+             if (not only or kind in only) and ("dedupe" in kind or n <= peers_upto)]
+    for (n, _, kind), res in measure_rounds(slots, runs, long_seconds).items():
+        data.setdefault(str(n), {})[kind] = res
+    store.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if os.environ.get("BENCH_ACCURACY"):
         data["accuracy"] = accuracy(write(sizes[0], HERE / "out"))
         print("accuracy", data["accuracy"], flush=True)

@@ -250,13 +250,14 @@ def test_spilled_rows_written_from_their_stored_json_are_the_rows_encoded_anew()
 def test_bench_rounds_pair_each_kind_with_its_peers(tmp_path):
     import run as bench_run  # bench/run.py
     path = bench_run.write(60, tmp_path)
-    res = bench_run.measure_rounds(["sig_dedupe_1", "sig_datasketch"], path, runs=2, long_seconds=1e9)
+    ours, theirs = (60, path, "sig_dedupe_1"), (60, path, "sig_datasketch")
+    res = bench_run.measure_rounds([ours, theirs], runs=2, long_seconds=1e9)
     assert [len(r["rounds"]) for r in res.values()] == [2, 2]
     assert all(x > 0 for r in res.values() for x in r["rounds"])
-    assert res["sig_dedupe_1"]["batch"] == res["sig_datasketch"]["batch"]
+    assert res[ours]["batch"] == res[theirs]["batch"]
     # A kind whose first run is long runs once; its other rounds hold None, and ratios pair the rest.
-    once = bench_run.measure_rounds(["sig_dedupe_1"], path, runs=2, long_seconds=0)
-    assert once["sig_dedupe_1"]["rounds"][1] is None and once["sig_dedupe_1"]["runs"] == 1
+    once = bench_run.measure_rounds([ours], runs=2, long_seconds=0)
+    assert once[ours]["rounds"][1] is None and once[ours]["runs"] == 1
     a = {"docs_per_s": 10, "rounds": [10, 40, None], "batch": "x"}
     b = {"docs_per_s": 5, "rounds": [5, 10, 3], "batch": "x"}
     assert bench_run.paired_ratio(a, b) == 3.0  # rounds 1 and 2: 2x and 4x
