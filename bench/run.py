@@ -101,7 +101,7 @@ def worker(kind: str, path: str) -> None:
     cfg = DedupeConfig()
     docs = sum(1 for _ in open(path, encoding="utf-8"))
     if kind.startswith("full_dedupe"):
-        out = HERE / "out" / "annotated.jsonl"
+        out = HERE / "out" / f"annotated-{docs}.jsonl"  # kept by size, to be compared after a sequence
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "dedupe.cli", "annotate", path, "-o", str(out), "-q",
                         "--jobs", kind[-1]], check=True)
