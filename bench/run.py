@@ -38,7 +38,8 @@ SHINGLE_WORDS = 5  # the peers' usual shingles: word 5-grams
 # kind -> (label, processes)
 WORKERS = {
     "sig_datasketch": ("signatures, shingle hashes given: datasketch MinHash.bulk (affine32)", 1),
-    "sig_rensa": ("signatures, shingle hashes given: rensa RMinHash batch", 1),
+    "sig_rensa": ("signatures, shingle hashes given: rensa RMinHash from one flat uint64 buffer", 1),
+    "sig_rensa_lists": ("signatures, shingle hashes given: rensa RMinHash from Python lists", 1),
     "sig_dedupe_1": ("signatures, shingle hashes given: dedupe sketch.signatures", 1),
     "sig_dedupe_2": ("signatures, shingle hashes given: dedupe sketch.signatures", 2),
     "text_datasketch": ("signatures from text: datasketch bulk, word 5-grams", 1),
@@ -50,6 +51,11 @@ WORKERS = {
     "full_dedupe_1": ("full pass: dedupe annotate (CLI: read, sign, candidates, verify, teasers, repair, write)", 1),
     "full_dedupe_2": ("full pass: dedupe annotate (CLI: read, sign, candidates, verify, teasers, repair, write)", 2),
 }
+
+
+# The one-process rows of rensa run on one thread (its full pass keeps its thread pool, beside
+# dedupe's two processes). On this machine its pool made the flat-buffer signing slower, not faster.
+ONE_THREAD = {"sig_rensa", "sig_rensa_lists", "text_rensa"}
 
 
 def _texts(path: str) -> list[str]:
@@ -125,13 +131,22 @@ def worker(kind: str, path: str) -> None:
     texts = _texts(path)
     if kind.startswith("sig_"):
         hashes = _char_shingles(texts)
-        # The peers take Python lists (about 36 bytes a hash: 20 GB at 200,000 documents).
-        lists = [h.tolist() for h in hashes] if "dedupe" not in kind else []
+        # datasketch takes Python lists (about 36 bytes a hash: 20 GB at 200,000 documents); rensa
+        # takes them too, or, its fastest, one flat buffer of 64-bit hashes and the rows' offsets.
+        lists = [h.tolist() for h in hashes] if kind in ("sig_datasketch", "sig_rensa_lists") else []
         if kind == "sig_datasketch":
             from datasketch import MinHash
             seconds = _timed_passes(lambda: MinHash.bulk(lists, num_perm=cfg.num_perm, hashfunc=int,
                                                          scheme="affine32"))
         elif kind == "sig_rensa":
+            import numpy as np
+            from rensa import RMinHash
+            flat = np.concatenate(hashes).astype(np.uint64)
+            offsets = np.zeros(len(hashes) + 1, dtype=np.uint64)
+            np.cumsum([len(h) for h in hashes], out=offsets[1:])
+            seconds = _timed_passes(lambda: RMinHash.digest_matrix_from_flat_token_hashes(
+                flat, offsets, num_perm=cfg.num_perm, seed=cfg.seed))
+        elif kind == "sig_rensa_lists":
             from rensa import RMinHash
             seconds = _timed_passes(lambda: RMinHash.digest_matrix_from_token_hash_sets(
                 lists, num_perm=cfg.num_perm, seed=cfg.seed))
@@ -241,8 +256,11 @@ def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
 
 def run_once(kind: str, path: Path) -> tuple[float, int] | None:
     """(docs/s, peak memory KB) of one run of `kind` in a fresh process; None if it failed."""
+    env = dict(os.environ)
+    if kind in ONE_THREAD:
+        env["RAYON_NUM_THREADS"] = "1"  # rensa's thread pool: one core, as dedupe's one process
     proc = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = [0]
     sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
     sampler.start()
@@ -305,7 +323,8 @@ def _ratio_lines(res: dict[str, dict]) -> list[str]:
         return f"{paired_ratio(res[a], res[b]):.2f}x" if res.get(a) and res.get(b) else "n/a"
     lines = [
         f"- signatures (hashes given), dedupe 1 process vs datasketch bulk {r('sig_dedupe_1', 'sig_datasketch')}, "
-        f"vs rensa {r('sig_dedupe_1', 'sig_rensa')}; 2 processes vs 1: {r('sig_dedupe_2', 'sig_dedupe_1')}",
+        f"vs rensa {r('sig_dedupe_1', 'sig_rensa')} (from Python lists {r('sig_dedupe_1', 'sig_rensa_lists')}); "
+        f"2 processes vs 1: {r('sig_dedupe_2', 'sig_dedupe_1')}",
         f"- signatures from text, dedupe 1 process vs datasketch {r('text_dedupe_1', 'text_datasketch')}, "
         f"vs rensa {r('text_dedupe_1', 'text_rensa')}; 2 processes vs 1: {r('text_dedupe_2', 'text_dedupe_1')}",
         f"- full pass, dedupe 2 processes vs datasketch {r('full_dedupe_2', 'full_datasketch')}, "
