@@ -366,7 +366,9 @@ def render(data: dict) -> str:
              "docs/s is the median of the runs, made in rounds (every kind once a round) and a ratio to a peer the "
              "median of the rounds' ratios. Full-pass docs/s include start-up and reading; signature stages "
              "time the signing alone (\"from text\" includes shingling), the median of passes repeated in the "
-             "run until a second has passed (once for a pass over a second). Peak memory is the proportional set size "
+             "run until a second has passed (once for a pass over a second). rensa's one-process rows run on one "
+             "thread; given hashes, it signs from one flat uint64 buffer, its fastest call (its own sketch, not "
+             "datasketch's values: see the README). Peak memory is the proportional set size "
              "summed over the process and its workers (shared pages counted once), sampled every second. This "
              "machine is a shared virtual one whose speed moves by the hour (on 2026-11-26 the same code ran 40-60% "
              "slower in the afternoon than in the morning): compare figures measured at about the same time.", ""]
