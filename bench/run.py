@@ -87,17 +87,22 @@ def _timed_passes(stage: Callable[[], object], budget: float = 1.0, most: int = 
     return statistics.median(times)
 
 
+def _dedupe_signing(texts: list[str], from_text: bool) -> Callable[[], object]:
+    """dedupe's signature stage over `texts`: from text (shingling included) or from their hashes."""
+    from dedupe import DedupeConfig, sketch
+    from dedupe.shingles import window_hashes
+    from dedupe.text import compact
+    cfg = DedupeConfig()
+    if from_text:
+        return lambda: sketch.signatures(window_hashes(compact(t), cfg.shingle_size) for t in texts)
+    hashes = _char_shingles(texts)
+    return lambda: sketch.signatures(hashes, cfg.num_perm, cfg.seed)  # in batches, as the pipeline signs
+
+
 def _sign_half(args: tuple[str, int, int, bool]) -> float:
     """One worker's share of the signature stage (from text, or from given hashes): its seconds a pass."""
     path, lo, hi, from_text = args
-    from dedupe import sketch
-    from dedupe.shingles import window_hashes
-    from dedupe.text import compact
-    texts = _texts(path)[lo:hi]
-    if from_text:
-        return _timed_passes(lambda: sketch.signatures(window_hashes(compact(t), 7) for t in texts))
-    hashes = _char_shingles(texts)
-    return _timed_passes(lambda: sketch.signatures(hashes))
+    return _timed_passes(_dedupe_signing(_texts(path)[lo:hi], from_text))
 
 
 def worker(kind: str, path: str) -> None:
@@ -130,7 +135,7 @@ def worker(kind: str, path: str) -> None:
         return
     texts = _texts(path)
     if kind.startswith("sig_"):
-        hashes = _char_shingles(texts)
+        hashes = _char_shingles(texts) if "dedupe" not in kind else []  # dedupe's stage makes its own
         # datasketch takes Python lists (about 36 bytes a hash: 20 GB at 200,000 documents); rensa
         # takes them too, or, its fastest, one flat buffer of 64-bit hashes and the rows' offsets.
         lists = [h.tolist() for h in hashes] if kind in ("sig_datasketch", "sig_rensa_lists") else []
@@ -151,8 +156,7 @@ def worker(kind: str, path: str) -> None:
             seconds = _timed_passes(lambda: RMinHash.digest_matrix_from_token_hash_sets(
                 lists, num_perm=cfg.num_perm, seed=cfg.seed))
         else:
-            from dedupe import sketch
-            seconds = _timed_passes(lambda: sketch.signatures(hashes, cfg.num_perm, cfg.seed))  # in batches
+            seconds = _timed_passes(_dedupe_signing(texts, from_text=False))
     elif kind == "text_datasketch":
         from datasketch import MinHash
         seconds = _timed_passes(lambda: MinHash.bulk([[s.encode() for s in _word_shingles(t)] for t in texts],
@@ -167,11 +171,7 @@ def worker(kind: str, path: str) -> None:
                 m.digest()
         seconds = _timed_passes(rensa_from_text)
     else:
-        from dedupe import sketch
-        from dedupe.shingles import window_hashes
-        from dedupe.text import compact
-        seconds = _timed_passes(lambda: sketch.signatures(window_hashes(compact(t), cfg.shingle_size)
-                                                          for t in texts))
+        seconds = _timed_passes(_dedupe_signing(texts, from_text=True))
     print(json.dumps({"seconds": seconds, "docs": len(texts)}))
 
 
