@@ -114,9 +114,14 @@ def _small_sorted_distinct(values):  # pragma: no cover - compiled
     return _distinct_of_sorted(out)
 
 
+@nb.njit(cache=True, nogil=True)
+def distinct_of_sorted(out):  # pragma: no cover - compiled
+    """The distinct values of a sorted array (compacted in place, then copied out)."""
+    return _distinct_of_sorted(out)
+
+
 @nb.njit(cache=True, inline="always")
 def _distinct_of_sorted(out):  # pragma: no cover - compiled
-    # The distinct values of a sorted array: compacted in place, then copied out.
     m = 0
     for i in range(out.shape[0]):
         if m == 0 or out[i] != out[m - 1]:
@@ -621,22 +626,24 @@ def _normalize_and_compact(data, lower, kind):  # pragma: no cover - compiled
     n = data.shape[0]
     # One array back, normal text first, compacted text from n on (an array handed back costs ~1 us).
     out = np.empty(2 * n, dtype=np.uint8)
-    a, b = 0, n
+    # Unsigned: the stores then test for no negative index (13.6 -> 6.4 us a 3,200-character text).
+    a, b = np.uint64(0), np.uint64(n)
     after_space = True  # no space at the start
     # Every character is written and the counts moved by what it is, with no branch to
     # mispredict on text: twice as fast as skipping and collapsing with ifs.
     for i in range(n):
-        c = data[i]
+        c = data[np.uint64(i)]
         k = kind[c]
         space = k == 0
-        out[a] = 32 if space else lower[c]
-        a += not (space and after_space)
+        lower_c = lower[c]
+        out[a] = 32 if space else lower_c
+        a += np.uint64(not (space and after_space))
         after_space = space
-        out[b] = lower[c]
-        b += k == 1
-    if a > 0 and out[a - 1] == 32:
-        a -= 1
-    return out, a, b - n
+        out[b] = lower_c
+        b += np.uint64(k == 1)
+    if a > 0 and out[a - np.uint64(1)] == 32:
+        a -= np.uint64(1)
+    return out, a, b - np.uint64(n)
 
 
 def normalize_and_compact_ascii(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -34,8 +34,13 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
         >>> len(shingle_hashes("abcdefgh", 7)), len(shingle_hashes("abc", 7)), len(shingle_hashes("", 7))
         (2, 1, 0)
     """
-    # A radix sort: half numpy's sort here.
-    return kernels.distinct_shingle_hashes(codepoints(text), k) if text else _EMPTY
+    if len(text) < _NUMPY_SORT_FROM:  # one compiled call (a radix sort): each call costs ~1 us
+        return kernels.distinct_shingle_hashes(codepoints(text), k) if text else _EMPTY
+    # numpy's vectorised sort beats the compiled radix sort from ~1,000 values (2,500: 17 vs 22 us).
+    return kernels.distinct_of_sorted(np.sort(kernels.char_shingle_hashes(codepoints(text), k)))
+
+
+_NUMPY_SORT_FROM = 1024
 
 
 def window_hashes(text: str, k: int) -> np.ndarray:

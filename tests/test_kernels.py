@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe import jsonio, kernels
+from dedupe import jsonio, kernels, shingles
 from dedupe.config import DedupeConfig
 from dedupe.features import _lead_keys, _lead_keys_python, _passages, distinct_passage_keys, hash_key64, passage_keys
 from dedupe.records import write_rows
@@ -16,6 +16,7 @@ from dedupe.text import (
     _TAIL_LINK,
     _TAIL_LINK_REVERSED,
     _sentence_ends_regex,
+    codepoints,
     fold,
     last_sentence_end,
     normalize,
@@ -92,6 +93,16 @@ def test_rolling_window_hashes_equal_each_window_hashed_alone(text, k):
         ([shingle_hash(text)] if text else [])
     assert window_hashes(text, k).tolist() == want
     assert shingle_hashes(text, k).tolist() == sorted(set(want))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["rain ", "fell ", "on the ", "town", "\u00e9t\u00e9 ", "5%. "]), min_size=260,
+                max_size=600).map("".join), st.integers(2, 9))
+def test_long_texts_sorted_by_numpy_give_the_same_shingles(text, k):
+    # From 1,024 characters shingles are sorted by numpy, below by the compiled radix sort.
+    assert len(text) >= shingles._NUMPY_SORT_FROM
+    assert shingle_hashes(text, k).tolist() == sorted(set(window_hashes(text, k).tolist())) == \
+        kernels.distinct_shingle_hashes(codepoints(text), k).tolist()
 
 
 @given(st.lists(st.integers(0, 2 ** 32 - 1), max_size=300))
