@@ -230,6 +230,24 @@ def accuracy(path: Path, n_docs: int = 5000) -> dict:
             "mae_dedupe": float(np.abs(est_ours - exact).mean()), "mae_rensa": float(np.abs(est_rensa - exact).mean())}
 
 
+def cpu_model() -> str:
+    """The processor's model name, as /proc/cpuinfo gives it (else what `platform` knows).
+
+    Sessions land on different hosts (an AMD EPYC one day, an Intel Xeon the next, the same code
+    1.6x apart): a figure means little without the processor it was measured on.
+
+    Example:
+        >>> isinstance(cpu_model(), str) and cpu_model() != ""
+        True
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            names = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
+    except OSError:
+        names = []
+    return names[0] if names else platform.processor() or platform.machine()
+
+
 def _tree_rss_kb(pid: int) -> int:
     # Proportional set size: pages a forked worker shares with its parent count once, not twice.
     total, todo = 0, [pid]
@@ -298,20 +316,24 @@ def measure_rounds(slots: list[Slot], runs: int, long_seconds: float) -> dict[Sl
                 peaks[slot].append(got[1])
                 print(f"{docs:,}", kind, f"{got[0]:,.0f} docs/s", f"{got[1] / 1024:,.0f} MB", flush=True)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    cpu = cpu_model()
     return {s: {"docs_per_s": statistics.median(r for r in rates[s] if r is not None),
                 "rss_mb": max(peaks[s]) / 1024, "runs": len(peaks[s]), "rounds": rates[s],
-                "batch": started, "date": when}
+                "batch": started, "date": when, "cpu": cpu}
             for s in slots if peaks[s]}
 
 
-def paired_ratio(a: dict, b: dict) -> float:
-    """a's docs/s over b's: the median of the rounds both ran in, else the ratio of their medians.
+def paired_ratio(a: dict, b: dict) -> float | None:
+    """a's docs/s over b's: the median of the rounds both ran in, else the ratio of their medians;
+    None when the two were measured on different processors.
 
     Example:
         >>> paired_ratio({"docs_per_s": 3, "rounds": [2, 4, 3], "batch": "t"},
         ...              {"docs_per_s": 1, "rounds": [1, 1, None], "batch": "t"})
         3.0
     """
+    if a.get("cpu") != b.get("cpu"):
+        return None
     both = [x / y for x, y in zip(a.get("rounds", []), b.get("rounds", [])) if x and y]
     if both and a.get("batch") == b.get("batch"):
         return statistics.median(both)
@@ -320,7 +342,8 @@ def paired_ratio(a: dict, b: dict) -> float:
 
 def _ratio_lines(res: dict[str, dict]) -> list[str]:
     def r(a: str, b: str) -> str:
-        return f"{paired_ratio(res[a], res[b]):.2f}x" if res.get(a) and res.get(b) else "n/a"
+        ratio = paired_ratio(res[a], res[b]) if res.get(a) and res.get(b) else None
+        return "n/a" if ratio is None else f"{ratio:.2f}x"
     lines = [
         f"- signatures (hashes given), dedupe 1 process vs datasketch bulk {r('sig_dedupe_1', 'sig_datasketch')}, "
         f"vs rensa {r('sig_dedupe_1', 'sig_rensa')} (from Python lists {r('sig_dedupe_1', 'sig_rensa_lists')}); "
@@ -359,8 +382,9 @@ def main() -> None:
 def render(data: dict) -> str:
     """RESULTS.md from every measurement kept in results.json."""
     lines = ["# Benchmark results", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"{platform.system()} {platform.release()}.", "",
+             f"Machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}. A row measured on another processor names it; "
+             "ratios and growth lines only set rows of one processor side by side.", "",
              "Each measurement in its own process, side by side with the peers; corpus from bench/corpus.py "
              "(Zipf vocabulary, 300-1,000-word documents in paragraphs, ~30% edited reprints, ~10% teasers). "
              "docs/s is the median of the runs, made in rounds (every kind once a round) and a ratio to a peer the "
@@ -377,6 +401,7 @@ def render(data: dict) -> str:
         lines += [f"Jaccard estimates (128 permutations) on {acc['pairs']:,} candidate pairs of the first 5,000 "
                   f"documents (mean exact Jaccard {acc['mean_exact']:.2f}): mean absolute error dedupe "
                   f"{acc['mae_dedupe']:.4f} (equal to datasketch's: same values), rensa {acc['mae_rensa']:.4f}.", ""]
+    here = cpu_model()
     for n in sorted((k for k in data if k.isdigit()), key=int):
         res = data[n]
         lines += [f"## {int(n):,} documents", "", "| what | processes | docs/s | peak memory MB | runs | measured |",
@@ -384,16 +409,20 @@ def render(data: dict) -> str:
         for kind, (label, procs) in WORKERS.items():
             if kind in res:
                 r = res[kind]
+                elsewhere = "" if r.get("cpu") == here else f", {r.get('cpu') or 'processor not recorded'}"
                 lines.append(f"| {label} | {procs} | {r['docs_per_s']:,.0f} | {r['rss_mb']:,.0f} | {r['runs']} "
-                             f"| {r.get('date', '')} |")
+                             f"| {r.get('date', '')}{elsewhere} |")
         lines += ["", *_ratio_lines(res), *_growth_lines(data, n), ""]
     return "\n".join(lines)
 
 
 def _growth_lines(data: dict, n: str, kind: str = "full_dedupe_2") -> list[str]:
     # The full pass's time against the next smaller size's: how its cost grows with the input.
-    smaller = [m for m in data if m.isdigit() and int(m) < int(n) and kind in data[m]]
-    if kind not in data[n] or not smaller:
+    if kind not in data[n]:
+        return []
+    smaller = [m for m in data if m.isdigit() and int(m) < int(n) and kind in data[m]
+               and data[m][kind].get("cpu") == data[n][kind].get("cpu")]
+    if not smaller:
         return []
     m = max(smaller, key=int)
     t_n, t_m = int(n) / data[n][kind]["docs_per_s"], int(m) / data[m][kind]["docs_per_s"]

@@ -268,6 +268,19 @@ def test_bench_rounds_pair_each_kind_with_its_peers(tmp_path):
     assert "signatures" not in page.split("## 1,000 documents")[1]  # stages not measured are left out
 
 
+def test_bench_keeps_figures_of_different_processors_apart():
+    import run as bench_run  # bench/run.py
+    here, there = bench_run.cpu_model(), "Another CPU @ 9GHz"
+    assert bench_run.paired_ratio({"docs_per_s": 4, "cpu": here}, {"docs_per_s": 2, "cpu": here}) == 2.0
+    assert bench_run.paired_ratio({"docs_per_s": 4, "cpu": here}, {"docs_per_s": 2, "cpu": there}) is None
+    row = {"docs_per_s": 100, "rss_mb": 1, "runs": 1, "date": "d"}
+    page = bench_run.render({"200": {"full_dedupe_2": {**row, "cpu": there},
+                                     "full_datasketch": {**row, "docs_per_s": 10, "cpu": here}},
+                             "1000": {"full_dedupe_2": {**row, "cpu": here}}})
+    assert f"Machine: {here}," in page and f"| d, {there} |" in page and "| d |" in page
+    assert "vs datasketch" not in page and "the time of 200" not in page  # no ratio across processors
+
+
 def test_bench_times_a_short_stage_over_passes():
     import run as bench_run  # bench/run.py
     calls = []
