@@ -193,8 +193,11 @@ def test_an_interrupt_leaves_no_output_file(tmp_path, signame, code, message):
 
     out, scratch = tmp_path / "out.jsonl", tmp_path / "scratch"
     scratch.mkdir()
+    # Ctrl-C's default action, whatever this process inherited: a shell runs a background job with
+    # SIGINT ignored, and Python then sets no KeyboardInterrupt handler in the child.
     proc = subprocess.Popen([sys.executable, "-m", "dedupe.cli", "annotate", "-", "-o", str(out),
-                             "--temp-dir", str(scratch)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--temp-dir", str(scratch)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     proc.stdin.write(json.dumps({"id": "a", "text": STORY}) + "\n")
     proc.stdin.flush()
     deadline = time.monotonic() + 60
