@@ -381,8 +381,9 @@ def main() -> None:
 
 def render(data: dict) -> str:
     """RESULTS.md from every measurement kept in results.json."""
+    here = cpu_model()
     lines = ["# Benchmark results", "",
-             f"Machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"Machine: {here}, {os.cpu_count()} cores, Python {platform.python_version()}, "
              f"{platform.system()} {platform.release()}. A row measured on another processor names it; "
              "ratios and growth lines only set rows of one processor side by side.", "",
              "Each measurement in its own process, side by side with the peers; corpus from bench/corpus.py "
@@ -401,7 +402,6 @@ def render(data: dict) -> str:
         lines += [f"Jaccard estimates (128 permutations) on {acc['pairs']:,} candidate pairs of the first 5,000 "
                   f"documents (mean exact Jaccard {acc['mean_exact']:.2f}): mean absolute error dedupe "
                   f"{acc['mae_dedupe']:.4f} (equal to datasketch's: same values), rensa {acc['mae_rensa']:.4f}.", ""]
-    here = cpu_model()
     for n in sorted((k for k in data if k.isdigit()), key=int):
         res = data[n]
         lines += [f"## {int(n):,} documents", "", "| what | processes | docs/s | peak memory MB | runs | measured |",
